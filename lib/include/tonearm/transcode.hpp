@@ -1,0 +1,30 @@
+#pragma once
+
+#include "tonearm/audio_writer.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+namespace tonearm {
+
+struct TranscodeOptions {
+    std::optional<FileType> type;              // default: from the output's extension
+    std::optional<SampleEncoding> encoding;    // default: lossless_encoding_for(input)
+    double start_seconds = 0;
+    std::optional<double> duration_seconds;    // default: to the end
+};
+
+struct TranscodeResult {
+    AudioInfo input;
+    OutputFormat output;
+    std::int64_t frames = 0;
+};
+
+// Decodes `input` (or part of it) and writes it to `output`, block by block in flat memory.
+// Integer PCM is copied as integers so lossless round trips are bit-exact. `output` appears
+// only when complete; it may not be the input file itself.
+TranscodeResult transcode(const std::filesystem::path& input, const std::filesystem::path& output,
+                          const TranscodeOptions& options = {});
+
+}  // namespace tonearm

@@ -1,0 +1,98 @@
+#include "tonearm/transcode.hpp"
+
+#include "tonearm/decoder.hpp"
+#include "tonearm/error.hpp"
+
+#include <cmath>
+#include <system_error>
+#include <vector>
+
+namespace tonearm {
+namespace {
+
+constexpr std::size_t block_frames = 8192;
+
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b)
+{
+    std::error_code ec;
+    return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
+std::int64_t seconds_to_frame(double seconds, int rate, const std::string& what,
+                              const std::string& subject)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        throw Error(ErrorKind::invalid_argument, subject, what + " must be a time >= 0");
+    return std::llround(seconds * rate);
+}
+
+// Integer samples survive only when the output keeps at least the input's depth.
+bool copy_as_integers(const AudioInfo& in, const OutputFormat& out)
+{
+    if (!in.lossless || in.floating_point || !in.bits_per_sample)
+        return false;
+    const int out_bits = out.encoding == SampleEncoding::pcm16   ? 16
+                         : out.encoding == SampleEncoding::pcm24 ? 24
+                         : out.encoding == SampleEncoding::pcm32 ? 32
+                                                                 : 0;
+    return out.type != FileType::ogg_vorbis && out.type != FileType::opus &&
+           out.type != FileType::mp3 && out_bits >= *in.bits_per_sample;
+}
+
+template <typename Sample>
+std::int64_t copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit)
+{
+    const auto channels = static_cast<std::size_t>(decoder.info().channels);
+    std::vector<Sample> block(block_frames * channels);
+    std::int64_t total = 0;
+    while (total < limit) {
+        const auto wanted = static_cast<std::size_t>(
+            std::min<std::int64_t>(static_cast<std::int64_t>(block_frames), limit - total));
+        const std::size_t got = decoder.read(std::span(block.data(), wanted * channels));
+        if (got == 0)
+            break;
+        writer.write(std::span<const Sample>(block.data(), got * channels));
+        total += static_cast<std::int64_t>(got);
+    }
+    return total;
+}
+
+}  // namespace
+
+TranscodeResult transcode(const std::filesystem::path& input, const std::filesystem::path& output,
+                          const TranscodeOptions& options)
+{
+    const std::string out_name = output.string();
+    const auto type = options.type ? options.type : file_type_from_path(output);
+    if (!type)
+        throw Error(ErrorKind::invalid_argument, out_name,
+                    "cannot tell the output format from the extension (use wav, flac, aiff, ogg, "
+                    "opus or mp3, or choose a format)");
+    if (same_file(input, output))
+        throw Error(ErrorKind::invalid_argument, out_name, "output is the input file");
+
+    Decoder decoder = Decoder::open(input);
+    const AudioInfo& info = decoder.info();
+    const auto start = seconds_to_frame(options.start_seconds, info.sample_rate, "start", out_name);
+    if (start > info.frames)
+        throw Error(ErrorKind::invalid_argument, input.string(),
+                    "start is past the end of the file");
+    if (start > 0)
+        decoder.seek(start);
+    const std::int64_t limit =
+        options.duration_seconds
+            ? seconds_to_frame(*options.duration_seconds, info.sample_rate, "duration", out_name)
+            : INT64_MAX;
+
+    TranscodeResult result{info, {}, 0};
+    result.output = OutputFormat{*type, options.encoding.value_or(lossless_encoding_for(info, *type)),
+                                 info.sample_rate, info.channels};
+    AudioWriter writer(output, result.output, info.tags);
+    result.frames = copy_as_integers(info, result.output)
+                        ? copy_frames<std::int32_t>(decoder, writer, limit)
+                        : copy_frames<float>(decoder, writer, limit);
+    writer.commit();
+    return result;
+}
+
+}  // namespace tonearm
