@@ -1,0 +1,208 @@
+#include "tonearm/device_sink.hpp"
+
+#include "tonearm/error.hpp"
+
+#include <RtAudio.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+namespace tonearm {
+namespace {
+
+struct ApiChoice {
+    RtAudio::Api api;
+    const char* name;
+};
+
+// Sound servers before raw hardware: they mix, resample and follow the user's choice of
+// output. JACK comes last and only when a server seems to run, because probing a missing
+// JACK server makes libjack print several lines to stderr.
+constexpr ApiChoice api_order[] = {
+    {RtAudio::LINUX_PULSE, "pulse"},   {RtAudio::LINUX_ALSA, "alsa"},
+    {RtAudio::UNIX_JACK, "jack"},      {RtAudio::MACOSX_CORE, "core"},
+    {RtAudio::WINDOWS_WASAPI, "wasapi"}, {RtAudio::WINDOWS_DS, "directsound"},
+};
+
+bool jack_server_likely()
+{
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ec))
+        if (entry.path().filename().string().starts_with("jack"))
+            return true;
+    return false;
+}
+
+std::string lower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::vector<RtAudio::Api> compiled_apis()
+{
+    std::vector<RtAudio::Api> apis;
+    RtAudio::getCompiledApi(apis);
+    return apis;
+}
+
+void add_devices_of(const ApiChoice& choice, std::vector<OutputDevice>& devices)
+{
+    try {
+        RtAudio audio(choice.api);
+        audio.showWarnings(false);
+        const unsigned count = audio.getDeviceCount();
+        for (unsigned id = 0; id < count; ++id) {
+            const RtAudio::DeviceInfo info = audio.getDeviceInfo(id);
+            if (!info.probed || info.outputChannels == 0)
+                continue;
+            devices.push_back({devices.size(), choice.name, id, info.name, info.isDefaultOutput,
+                               info.outputChannels, info.sampleRates, info.preferredSampleRate});
+        }
+    } catch (const RtAudioError&) {
+        // An api that cannot even be probed offers no devices.
+    }
+}
+
+unsigned choose_rate(const OutputDevice& device, unsigned wanted)
+{
+    const auto& rates = device.sample_rates;
+    if (rates.empty() || std::find(rates.begin(), rates.end(), wanted) != rates.end())
+        return wanted;  // an api that lists no rates takes what it is given
+    if (device.preferred_rate)
+        return device.preferred_rate;
+    // The lowest listed rate at or above the wanted one loses nothing; else the highest.
+    const auto above = std::find_if(rates.begin(), rates.end(), [&](unsigned r) { return r >= wanted; });
+    return above != rates.end() ? *above : rates.back();
+}
+
+}  // namespace
+
+std::vector<OutputDevice> list_output_devices()
+{
+    const auto apis = compiled_apis();
+    std::vector<OutputDevice> devices;
+    for (const auto& choice : api_order) {
+        if (std::find(apis.begin(), apis.end(), choice.api) == apis.end())
+            continue;
+        if (choice.api == RtAudio::UNIX_JACK && !jack_server_likely())
+            continue;
+        add_devices_of(choice, devices);
+    }
+    return devices;
+}
+
+DeviceSink::DeviceSink(std::string selector, double latency_seconds)
+    : selector_(std::move(selector)), latency_seconds_(latency_seconds)
+{
+}
+
+DeviceSink::~DeviceSink()
+{
+    if (audio_ && audio_->isStreamOpen()) {
+        try {
+            if (audio_->isStreamRunning())
+                audio_->abortStream();
+            audio_->closeStream();
+        } catch (const RtAudioError&) {
+        }
+    }
+}
+
+StreamFormat DeviceSink::open(StreamFormat wanted)
+{
+    const auto devices = list_output_devices();
+    std::vector<OutputDevice> candidates;
+    if (selector_.empty()) {
+        // Each api's default output, in api order.
+        for (const auto& device : devices)
+            if (device.is_default)
+                candidates.push_back(device);
+    } else {
+        const std::string wanted_name = lower(selector_);
+        for (const auto& device : devices) {
+            const bool by_index = std::to_string(device.index) == selector_;
+            const bool by_api = device.api == wanted_name && device.is_default;
+            const bool by_name = lower(device.name).find(wanted_name) != std::string::npos;
+            if (by_index || by_api || by_name)
+                candidates.push_back(device);
+        }
+        if (candidates.empty())
+            throw Error(ErrorKind::invalid_argument, selector_,
+                        "no such output device (see 'tonearm devices')");
+    }
+
+    std::string failure = "no output device found";
+    for (const auto& device : candidates)
+        if (try_open(device, wanted, failure))
+            return format_;
+    throw Error(ErrorKind::no_device, "audio output",
+                "no audio output available (" + failure + "); use --output FILE.wav to render to a file");
+}
+
+bool DeviceSink::try_open(const OutputDevice& device, StreamFormat wanted, std::string& failure)
+{
+    try {
+        auto audio = std::make_unique<RtAudio>(
+            std::find_if(std::begin(api_order), std::end(api_order),
+                         [&](const ApiChoice& c) { return device.api == c.name; })
+                ->api);
+        audio->showWarnings(false);
+        RtAudio::StreamParameters parameters;
+        parameters.deviceId = device.api_id;
+        parameters.nChannels = std::clamp<unsigned>(static_cast<unsigned>(wanted.channels), 1, device.channels);
+        const unsigned rate = choose_rate(device, static_cast<unsigned>(wanted.sample_rate));
+        unsigned frames = static_cast<unsigned>(std::lround(latency_seconds_ * rate / 2));
+        RtAudio::StreamOptions options;
+        options.streamName = "tonearm";
+        options.numberOfBuffers = 2;
+        audio->openStream(&parameters, nullptr, RTAUDIO_FLOAT32, rate, &frames,
+                          &DeviceSink::callback, this, &options);
+        audio_ = std::move(audio);
+        format_ = {static_cast<int>(rate), static_cast<int>(parameters.nChannels)};
+        description_ = device.api + ": " + device.name;
+        return true;
+    } catch (const RtAudioError& error) {
+        failure = device.api + ": " + error.getMessage();
+        return false;
+    }
+}
+
+int DeviceSink::callback(void* output, void*, unsigned frames, double, unsigned status,
+                         void* self) noexcept
+{
+    auto& sink = *static_cast<DeviceSink*>(self);
+    if (status & RTAUDIO_OUTPUT_UNDERFLOW)
+        sink.device_underruns_.fetch_add(1, std::memory_order_relaxed);
+    sink.source_->render(std::span(static_cast<float*>(output),
+                                   static_cast<std::size_t>(frames) * static_cast<std::size_t>(sink.format_.channels)));
+    return 0;
+}
+
+void DeviceSink::start(AudioSource& source)
+{
+    source_ = &source;
+    try {
+        audio_->startStream();
+    } catch (const RtAudioError& error) {
+        throw Error(ErrorKind::device, description_, error.getMessage());
+    }
+}
+
+void DeviceSink::stop()
+{
+    if (!audio_ || !audio_->isStreamOpen())
+        return;
+    try {
+        if (audio_->isStreamRunning())
+            audio_->stopStream();  // returns once the queued audio has played
+        audio_->closeStream();
+    } catch (const RtAudioError& error) {
+        throw Error(ErrorKind::device, description_, error.getMessage());
+    }
+}
+
+}  // namespace tonearm

@@ -1,0 +1,81 @@
+#include "tonearm/file_sink.hpp"
+
+#include "tonearm/error.hpp"
+
+#include <chrono>
+#include <vector>
+
+namespace tonearm {
+
+FileSink::FileSink(std::filesystem::path path, std::size_t block_frames)
+    : path_(std::move(path)), block_frames_(block_frames)
+{
+}
+
+FileSink::~FileSink()
+{
+    thread_.request_stop();
+    if (thread_.joinable())
+        thread_.join();
+}  // an uncommitted writer removes its temporary file
+
+StreamFormat FileSink::open(StreamFormat wanted)
+{
+    const auto type = file_type_from_path(path_);
+    if (!type)
+        throw Error(ErrorKind::invalid_argument, path_.string(),
+                    "cannot tell the output format from the extension (use .wav or .flac)");
+    format_ = wanted;
+    const auto encoding = *type == FileType::wav || *type == FileType::aiff ? SampleEncoding::float32
+                                                                            : SampleEncoding::pcm24;
+    writer_.emplace(path_, OutputFormat{*type, encoding, wanted.sample_rate, wanted.channels});
+    return wanted;
+}
+
+void FileSink::start(AudioSource& source)
+{
+    thread_ = std::jthread([this, &source](std::stop_token stop) { run(source, stop); });
+}
+
+void FileSink::run(AudioSource& source, std::stop_token stop)
+{
+    const auto channels = static_cast<std::size_t>(format_.channels);
+    std::vector<float> block(block_frames_ * channels);
+    try {
+        while (!stop.stop_requested()) {
+            const std::size_t frames = source.render(block);
+            if (frames > 0)
+                writer_->write(std::span<const float>(block.data(), frames * channels));
+            else if (source.exhausted())
+                return;
+            else
+                std::this_thread::sleep_for(std::chrono::microseconds(200));  // decoder is behind
+        }
+    } catch (...) {
+        std::lock_guard lock(failure_mutex_);
+        failure_ = std::current_exception();
+    }
+}
+
+void FileSink::check() const
+{
+    std::lock_guard lock(failure_mutex_);
+    if (failure_)
+        std::rethrow_exception(failure_);
+}
+
+void FileSink::stop()
+{
+    thread_.request_stop();
+    if (thread_.joinable())
+        thread_.join();
+    check();
+    if (writer_) {
+        writer_->commit();
+        writer_.reset();
+    }
+}
+
+std::string FileSink::description() const { return "file " + path_.string(); }
+
+}  // namespace tonearm
