@@ -1,0 +1,219 @@
+#include "fixtures.hpp"
+
+#include "process.hpp"
+
+#include "tonearm/decoder.hpp"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <numbers>
+#include <stdexcept>
+
+namespace tonearm::test {
+
+TempDir::TempDir()
+{
+    std::string pattern = (std::filesystem::temp_directory_path() / "tonearm-test-XXXXXX").string();
+    if (!mkdtemp(pattern.data()))
+        throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ec;
+    // Tests make files unreadable on purpose; give permissions back before removing them.
+    for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::vector<float> synth(const Tone& tone)
+{
+    const auto lead = static_cast<std::size_t>(std::lround(tone.lead_silence * tone.sample_rate));
+    const auto frames = static_cast<std::size_t>(std::lround(tone.seconds * tone.sample_rate));
+    const auto fade = static_cast<std::size_t>(tone.sample_rate / 200);
+    std::vector<float> samples((lead + frames) * static_cast<std::size_t>(tone.channels), 0.0f);
+    for (std::size_t f = 0; f < frames; ++f) {
+        const double t = tone.start_phase_seconds + static_cast<double>(f) / tone.sample_rate;
+        double gain = tone.amplitude;
+        if (tone.start_phase_seconds == 0 && f < fade)
+            gain *= static_cast<double>(f) / fade;
+        for (int c = 0; c < tone.channels; ++c) {
+            const double frequency = tone.frequencies[std::min(c, 1)];
+            samples[(lead + f) * static_cast<std::size_t>(tone.channels) + static_cast<std::size_t>(c)] =
+                static_cast<float>(gain * std::sin(2 * std::numbers::pi * frequency * t));
+        }
+    }
+    return samples;
+}
+
+const std::vector<FixtureFormat>& fixture_formats()
+{
+    static const std::vector<FixtureFormat> formats = {
+        {"wav16", ".wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, true, 44100},
+        {"wav24", ".wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24, true, 44100},
+        {"wavfloat", ".wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, true, 44100},
+        {"aiff16", ".aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, true, 44100},
+        {"flac16", ".flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, true, 44100},
+        {"flac24", ".flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, true, 96000},
+        {"vorbis", ".ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, false, 44100},
+        {"opus", ".opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, false, 48000},
+        {"mp3", ".mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, false, 44100},
+    };
+    return formats;
+}
+
+const FixtureFormat& fixture_format(const std::string& name)
+{
+    for (const auto& format : fixture_formats())
+        if (format.name == name)
+            return format;
+    throw std::runtime_error("no fixture format " + name);
+}
+
+void write_audio(const std::filesystem::path& path, int sndfile_format, int sample_rate, int channels,
+                 std::span<const float> samples, const std::map<int, std::string>& strings)
+{
+    SF_INFO info{};
+    info.samplerate = sample_rate;
+    info.channels = channels;
+    info.format = sndfile_format;
+    SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
+    if (!file)
+        throw std::runtime_error("cannot write " + path.string() + ": " + sf_strerror(nullptr));
+    for (const auto& [id, text] : strings)
+        sf_set_string(file, id, text.c_str());
+    const auto frames = static_cast<sf_count_t>(samples.size() / static_cast<std::size_t>(channels));
+    for (sf_count_t done = 0; done < frames;) {
+        const sf_count_t count = std::min<sf_count_t>(4096, frames - done);
+        if (sf_writef_float(file, samples.data() + done * channels, count) != count)
+            throw std::runtime_error("write failed: " + std::string(sf_strerror(file)));
+        done += count;
+    }
+    sf_close(file);
+}
+
+std::filesystem::path write_fixture(const std::filesystem::path& dir, const std::string& name,
+                                    const FixtureFormat& format, Tone tone,
+                                    const std::map<int, std::string>& strings)
+{
+    tone.sample_rate = format.sample_rate;
+    const auto path = dir / (name + format.extension);
+    write_audio(path, format.sndfile_format, tone.sample_rate, tone.channels, synth(tone), strings);
+    return path;
+}
+
+std::vector<float> decode_all(const std::filesystem::path& path)
+{
+    Decoder decoder = Decoder::open(path);
+    const auto channels = static_cast<std::size_t>(decoder.info().channels);
+    std::vector<float> all;
+    std::vector<float> block(4096 * channels);
+    while (const std::size_t frames = decoder.read(block))
+        all.insert(all.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(frames * channels));
+    return all;
+}
+
+std::vector<float> ffmpeg_decode(const std::filesystem::path& path)
+{
+    const auto result = run_process({"ffmpeg", "-nostdin", "-v", "error", "-i", path.string(), "-f", "f32le", "-"});
+    if (result.exit_code != 0)
+        throw std::runtime_error("ffmpeg failed on " + path.string() + ": " + result.err);
+    std::vector<float> samples(result.out.size() / sizeof(float));
+    std::memcpy(samples.data(), result.out.data(), samples.size() * sizeof(float));
+    return samples;
+}
+
+std::vector<std::byte> read_bytes(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    std::memcpy(bytes.data(), chars.data(), chars.size());
+    return bytes;
+}
+
+void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+namespace {
+
+bool frame_is_silent(std::span<const float> samples, int channels, std::size_t frame, float threshold)
+{
+    for (int c = 0; c < channels; ++c)
+        if (std::abs(samples[frame * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)]) > threshold)
+            return false;
+    return true;
+}
+
+}  // namespace
+
+std::size_t first_non_silent_frame(std::span<const float> samples, int channels, float threshold)
+{
+    const std::size_t frames = samples.size() / static_cast<std::size_t>(channels);
+    for (std::size_t f = 0; f < frames; ++f)
+        if (!frame_is_silent(samples, channels, f, threshold))
+            return f;
+    return frames;
+}
+
+std::size_t last_non_silent_frame(std::span<const float> samples, int channels, float threshold)
+{
+    for (std::size_t f = samples.size() / static_cast<std::size_t>(channels); f-- > 0;)
+        if (!frame_is_silent(samples, channels, f, threshold))
+            return f;
+    return 0;
+}
+
+double rms(std::span<const float> samples, int channels, int channel)
+{
+    double sum = 0;
+    std::size_t count = 0;
+    for (std::size_t i = static_cast<std::size_t>(channel); i < samples.size(); i += static_cast<std::size_t>(channels), ++count)
+        sum += static_cast<double>(samples[i]) * samples[i];
+    return count ? std::sqrt(sum / static_cast<double>(count)) : 0.0;
+}
+
+double zero_crossing_frequency(std::span<const float> samples, int channels, int channel, int sample_rate)
+{
+    std::size_t crossings = 0;
+    std::size_t first = 0;
+    std::size_t last = 0;
+    const auto step = static_cast<std::size_t>(channels);
+    for (std::size_t i = static_cast<std::size_t>(channel) + step; i < samples.size(); i += step) {
+        if (samples[i - step] < 0 && samples[i] >= 0) {
+            if (crossings == 0)
+                first = i / step;
+            last = i / step;
+            ++crossings;
+        }
+    }
+    if (crossings < 2)
+        return 0.0;
+    return static_cast<double>(crossings - 1) * sample_rate / static_cast<double>(last - first);
+}
+
+std::size_t longest_silence(std::span<const float> samples, int channels, std::size_t from, std::size_t to,
+                            float threshold)
+{
+    std::size_t longest = 0;
+    std::size_t run = 0;
+    for (std::size_t f = from; f < to; ++f) {
+        run = frame_is_silent(samples, channels, f, threshold) ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    return longest;
+}
+
+}  // namespace tonearm::test

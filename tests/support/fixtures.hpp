@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tonearm::test {
+
+// A directory that exists for one test and is removed with everything in it afterwards.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// A stereo test signal: a different sine per channel (so swapped channels show), with an
+// optional silent lead-in, fading in and out over 5 ms so no format has to code a click.
+struct Tone {
+    int sample_rate = 44100;
+    int channels = 2;
+    double seconds = 1.0;
+    double lead_silence = 0.0;
+    double frequencies[2] = {440.0, 660.0};
+    double amplitude = 0.5;
+    double start_phase_seconds = 0.0;  // continue a tone that began earlier (gapless pieces)
+};
+std::vector<float> synth(const Tone& tone);
+
+// The formats the decoder tests cover: everything Debian's libsndfile writes here.
+struct FixtureFormat {
+    std::string name;       // "wav16", "flac24", "opus", ...
+    std::string extension;  // ".wav"
+    int sndfile_format;
+    bool lossless;
+    int sample_rate;        // Opus only does 48 kHz
+};
+const std::vector<FixtureFormat>& fixture_formats();
+const FixtureFormat& fixture_format(const std::string& name);
+
+// Writes interleaved float samples with libsndfile, in bounded blocks.
+void write_audio(const std::filesystem::path& path, int sndfile_format, int sample_rate, int channels,
+                 std::span<const float> samples, const std::map<int, std::string>& strings = {});
+// Writes `tone` in `format` to dir/name<extension>; returns the path.
+std::filesystem::path write_fixture(const std::filesystem::path& dir, const std::string& name,
+                                    const FixtureFormat& format, Tone tone = {},
+                                    const std::map<int, std::string>& strings = {});
+
+// Every sample tonearm's Decoder produces for `path`.
+std::vector<float> decode_all(const std::filesystem::path& path);
+// Every sample Debian's ffmpeg produces for `path` as 32-bit float (the oracle).
+std::vector<float> ffmpeg_decode(const std::filesystem::path& path);
+
+std::vector<std::byte> read_bytes(const std::filesystem::path& path);
+void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes);
+
+// Signal measurements for comparing what was played with what was meant to be played.
+std::size_t first_non_silent_frame(std::span<const float> samples, int channels, float threshold = 1e-4f);
+std::size_t last_non_silent_frame(std::span<const float> samples, int channels, float threshold = 1e-4f);
+double rms(std::span<const float> samples, int channels, int channel);
+// Frequency of the strongest component of one channel, from zero crossings (good for sines).
+double zero_crossing_frequency(std::span<const float> samples, int channels, int channel, int sample_rate);
+// Longest run of silent frames (all channels below threshold) between two given frames.
+std::size_t longest_silence(std::span<const float> samples, int channels, std::size_t from,
+                            std::size_t to, float threshold = 1e-4f);
+
+}  // namespace tonearm::test

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tonearm::test {
+
+struct ProcessResult {
+    int exit_code = -1;  // -1 when killed by a signal (see signal) or timed out
+    int signal = 0;
+    bool timed_out = false;
+    std::string out;
+    std::string err;
+};
+
+struct ProcessOptions {
+    std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+    std::map<std::string, std::string> env;  // added to (or replacing in) the environment
+    std::optional<std::string> stdin_text;   // else stdin is /dev/null
+};
+
+// Runs a program to completion, capturing stdout and stderr; kills it at the timeout.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+// A program running in the background (a recorder, a daemon) until stop().
+class BackgroundProcess {
+public:
+    BackgroundProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
+                      const std::map<std::string, std::string>& env = {});
+    ~BackgroundProcess();
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+    // Sends `signal` and waits for the exit; returns the wait status.
+    int stop(int signal);
+
+private:
+    int pid_ = -1;
+};
+
+// The tonearm command-line program under test.
+std::string tonearm_cli();
+
+}  // namespace tonearm::test
