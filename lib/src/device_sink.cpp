@@ -3,6 +3,9 @@
 #include "tonearm/error.hpp"
 
 #include <RtAudio.h>
+#if defined(__linux__)
+#include <alsa/asoundlib.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -25,6 +28,19 @@ constexpr ApiChoice api_order[] = {
     {RtAudio::UNIX_JACK, "jack"},      {RtAudio::MACOSX_CORE, "core"},
     {RtAudio::WINDOWS_WASAPI, "wasapi"}, {RtAudio::WINDOWS_DS, "directsound"},
 };
+
+#if defined(__linux__)
+void ignore_alsa_message(const char*, int, const char*, int, const char*, ...) {}
+#endif
+
+// libasound prints its own errors to stderr while RtAudio probes, e.g. several "ALSA lib
+// confmisc.c" lines when its PulseAudio plugin finds no server. tonearm reports one line.
+void quiet_platform_libraries()
+{
+#if defined(__linux__)
+    snd_lib_error_set_handler(&ignore_alsa_message);
+#endif
+}
 
 bool jack_server_likely()
 {
@@ -83,6 +99,7 @@ unsigned choose_rate(const OutputDevice& device, unsigned wanted)
 
 std::vector<OutputDevice> list_output_devices()
 {
+    quiet_platform_libraries();
     const auto apis = compiled_apis();
     std::vector<OutputDevice> devices;
     for (const auto& choice : api_order) {

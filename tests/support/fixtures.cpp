@@ -16,6 +16,19 @@
 
 namespace tonearm::test {
 
+::testing::AssertionResult same_samples(std::span<const float> actual, std::span<const float> expected)
+{
+    const std::size_t common = std::min(actual.size(), expected.size());
+    const auto mismatch = std::mismatch(actual.begin(), actual.begin() + static_cast<std::ptrdiff_t>(common), expected.begin());
+    const auto index = static_cast<std::size_t>(mismatch.first - actual.begin());
+    if (index == common && actual.size() == expected.size())
+        return ::testing::AssertionSuccess();
+    auto failure = ::testing::AssertionFailure() << actual.size() << " samples vs " << expected.size() << " expected";
+    if (index < common)
+        failure << "; first difference at sample " << index << ": " << actual[index] << " vs " << expected[index];
+    return failure;
+}
+
 TempDir::TempDir()
 {
     std::string pattern = (std::filesystem::temp_directory_path() / "tonearm-test-XXXXXX").string();
@@ -49,7 +62,7 @@ std::vector<float> synth(const Tone& tone)
         for (int c = 0; c < tone.channels; ++c) {
             const double frequency = tone.frequencies[std::min(c, 1)];
             samples[(lead + f) * static_cast<std::size_t>(tone.channels) + static_cast<std::size_t>(c)] =
-                static_cast<float>(gain * std::sin(2 * std::numbers::pi * frequency * t));
+                static_cast<float>(gain * std::sin(2 * std::numbers::pi * frequency * t + tone.phases[std::min(c, 1)]));
         }
     }
     return samples;
@@ -204,14 +217,18 @@ double zero_crossing_frequency(std::span<const float> samples, int channels, int
     return static_cast<double>(crossings - 1) * sample_rate / static_cast<double>(last - first);
 }
 
-std::size_t longest_silence(std::span<const float> samples, int channels, std::size_t from, std::size_t to,
-                            float threshold)
+FrameRun longest_silence(std::span<const float> samples, int channels, float threshold)
 {
-    std::size_t longest = 0;
-    std::size_t run = 0;
-    for (std::size_t f = from; f < to; ++f) {
-        run = frame_is_silent(samples, channels, f, threshold) ? run + 1 : 0;
-        longest = std::max(longest, run);
+    FrameRun longest;
+    FrameRun run;
+    const std::size_t frames = samples.size() / static_cast<std::size_t>(channels);
+    for (std::size_t f = 0; f < frames; ++f) {
+        bool silent = true;
+        for (int c = 0; c < channels; ++c)
+            silent = silent && std::abs(samples[f * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)]) <= threshold;
+        run = silent ? FrameRun{run.length ? run.start : f, run.length + 1} : FrameRun{};
+        if (run.length > longest.length)
+            longest = run;
     }
     return longest;
 }

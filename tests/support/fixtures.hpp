@@ -7,7 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace tonearm::test {
+
+// Sample-exact comparison that reports sizes and the first difference, not both vectors.
+::testing::AssertionResult same_samples(std::span<const float> actual, std::span<const float> expected);
 
 // A directory that exists for one test and is removed with everything in it afterwards.
 class TempDir {
@@ -31,6 +36,7 @@ struct Tone {
     double seconds = 1.0;
     double lead_silence = 0.0;
     double frequencies[2] = {440.0, 660.0};
+    double phases[2] = {0.0, 0.0};  // radians; non-zero phases avoid frames where both are 0
     double amplitude = 0.5;
     double start_phase_seconds = 0.0;  // continue a tone that began earlier (gapless pieces)
 };
@@ -69,8 +75,11 @@ std::size_t last_non_silent_frame(std::span<const float> samples, int channels, 
 double rms(std::span<const float> samples, int channels, int channel);
 // Frequency of the strongest component of one channel, from zero crossings (good for sines).
 double zero_crossing_frequency(std::span<const float> samples, int channels, int channel, int sample_rate);
-// Longest run of silent frames (all channels below threshold) between two given frames.
-std::size_t longest_silence(std::span<const float> samples, int channels, std::size_t from,
-                            std::size_t to, float threshold = 1e-4f);
+// The longest run of silent frames (every channel at or below threshold).
+struct FrameRun {
+    std::size_t start = 0;
+    std::size_t length = 0;
+};
+FrameRun longest_silence(std::span<const float> samples, int channels, float threshold = 1e-4f);
 
 }  // namespace tonearm::test

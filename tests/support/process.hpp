@@ -19,7 +19,7 @@ struct ProcessResult {
 struct ProcessOptions {
     std::chrono::milliseconds timeout{std::chrono::seconds(60)};
     std::map<std::string, std::string> env;  // added to (or replacing in) the environment
-    std::optional<std::string> stdin_text;   // else stdin is /dev/null
+    std::optional<std::string> stdin_text{};  // else stdin is /dev/null
 };
 
 // Runs a program to completion, capturing stdout and stderr; kills it at the timeout.

@@ -1,0 +1,210 @@
+// Real playback: tonearm plays through RtAudio's PulseAudio path into a private daemon's null
+// sink, and we record the sink's monitor. No mocks: what we capture is what a listener gets.
+#include "support/fixtures.hpp"
+#include "support/process.hpp"
+#include "support/pty_process.hpp"
+#include "support/pulse_server.hpp"
+
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <csignal>
+#include <thread>
+
+namespace tonearm::test {
+namespace {
+
+constexpr int sink_rate = 48000;
+const auto wav16 = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+
+class Playback : public ::testing::Test {
+protected:
+    TempDir dir;
+    PulseServer server{sink_rate};
+
+    // A tone file; a silent lead-in keeps the first sound clear of the moment a fresh
+    // stream joins the sink, where the monitor may miss a few milliseconds.
+    std::filesystem::path tone_file(const std::string& name, double seconds, int format = wav16,
+                                    int rate = sink_rate, double lead = 0.25)
+    {
+        const auto path = dir / name;
+        Tone tone{.sample_rate = rate, .seconds = seconds, .lead_silence = lead, .phases = {0.3, 1.1}};
+        write_audio(path, format, rate, 2, synth(tone));
+        return path;
+    }
+
+    ProcessResult play(std::vector<std::string> args)
+    {
+        args.insert(args.begin(), {tonearm_cli(), "play"});
+        return run_process(args, {.timeout = std::chrono::seconds(60), .env = server.env()});
+    }
+
+    // The played sound: the capture from its first to its last non-silent frame.
+    static std::vector<float> sound(const std::vector<float>& capture)
+    {
+        const auto first = first_non_silent_frame(capture, 2);
+        const auto last = last_non_silent_frame(capture, 2);
+        if (first > last)
+            return {};
+        return {capture.begin() + static_cast<std::ptrdiff_t>(first * 2),
+                capture.begin() + static_cast<std::ptrdiff_t>((last + 1) * 2)};
+    }
+    static std::vector<float> sound_of(const std::filesystem::path& file, std::size_t skip_frames = 0)
+    {
+        auto samples = decode_all(file);
+        samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(skip_frames * 2));
+        return sound(samples);
+    }
+};
+
+TEST_F(Playback, LosslessFileArrivesBitExact)
+{
+    const auto file = tone_file("tone.wav", 1.5);
+    Recorder recorder(server);
+    const auto result = play({file.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto played = sound(recorder.samples());
+    const auto expected = sound_of(file);
+    EXPECT_TRUE(same_samples(played, expected));
+}
+
+TEST_F(Playback, LossyFileAtAnotherRateKeepsPitchLevelAndLength)
+{
+    // Ogg Vorbis at 44.1 kHz: the sound server resamples to the sink's 48 kHz.
+    const auto file = tone_file("tone.ogg", 2.0, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100);
+    Recorder recorder(server);
+    ASSERT_EQ(play({file.string()}).exit_code, 0);
+    const auto played = sound(recorder.samples());
+    const auto expected = sound_of(file);
+    const double played_seconds = static_cast<double>(played.size() / 2) / sink_rate;
+    const double file_seconds = static_cast<double>(expected.size() / 2) / 44100;
+    EXPECT_NEAR(played_seconds, file_seconds, 0.01);
+    // Pitch from the steady middle: codec ringing at the ends adds stray zero crossings.
+    const std::span<const float> middle = std::span(played).subspan(played.size() / 10 / 2 * 2, played.size() * 8 / 10 / 2 * 2);
+    for (int c = 0; c < 2; ++c) {
+        EXPECT_NEAR(zero_crossing_frequency(middle, 2, c, sink_rate), (c ? 660.0 : 440.0), 0.5);
+        EXPECT_NEAR(rms(played, 2, c) / rms(expected, 2, c), 1.0, 0.03);
+    }
+}
+
+TEST_F(Playback, StartSkipsExactlyThatMuch)
+{
+    // Playback starts mid-tone, where the monitor may miss the first few milliseconds of a
+    // fresh stream; so compare from the end: what was heard must be exactly the file's last
+    // (2.0 - 0.75) s, give or take that unobservable start.
+    const auto file = tone_file("tone.wav", 2.0, wav16, sink_rate, 0.0);
+    Recorder recorder(server);
+    ASSERT_EQ(play({"--start", "0.75", file.string()}).exit_code, 0);
+    const auto played = sound(recorder.samples());
+    const auto expected = sound_of(file, 36000);  // 0.75 s at 48 kHz
+    ASSERT_LE(played.size(), expected.size()) << "more than the rest of the file played";
+    EXPECT_LT(expected.size() - played.size(), 2u * sink_rate * 30 / 1000) << "more than 30 ms missing";
+    EXPECT_TRUE(std::equal(played.rbegin(), played.rend(), expected.rbegin()));
+}
+
+TEST_F(Playback, TwoFilesPlayGaplessly)
+{
+    // One continuous tone cut in two files: any gap or overlap breaks the sine.
+    Tone first{.sample_rate = sink_rate, .seconds = 1.0, .lead_silence = 0.25};
+    Tone second{.sample_rate = sink_rate, .seconds = 1.0, .start_phase_seconds = 1.0};
+    write_audio(dir / "a.wav", wav16, sink_rate, 2, synth(first));
+    write_audio(dir / "b.wav", wav16, sink_rate, 2, synth(second));
+    Recorder recorder(server);
+    ASSERT_EQ(play({(dir / "a.wav").string(), (dir / "b.wav").string()}).exit_code, 0);
+    const auto played = sound(recorder.samples());
+
+    auto both = decode_all(dir / "a.wav");
+    const auto tail = decode_all(dir / "b.wav");
+    both.insert(both.end(), tail.begin(), tail.end());
+    const auto expected = sound(both);
+    EXPECT_TRUE(same_samples(played, expected));
+}
+
+TEST_F(Playback, NoSoundServerMeansExitThreeAndOneLine)
+{
+    const auto file = tone_file("tone.wav", 0.5);
+    server.stop();
+    const auto result = play({file.string()});
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("no audio output"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("--output"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+// ---- keys, through a pseudo-terminal -------------------------------------------------------
+
+class Keys : public Playback {
+protected:
+    std::unique_ptr<PtyProcess> start(const std::filesystem::path& file)
+    {
+        auto process = std::make_unique<PtyProcess>(std::vector<std::string>{tonearm_cli(), "play", file.string()},
+                                                    server.env());
+        EXPECT_TRUE(process->wait_for_output("vol 100%", std::chrono::seconds(10))) << process->output();
+        return process;
+    }
+    static void expect_terminal_restored(const PtyProcess& process)
+    {
+        const termios settings = process.terminal_settings();
+        EXPECT_TRUE(settings.c_lflag & ICANON);
+        EXPECT_TRUE(settings.c_lflag & ECHO);
+        EXPECT_TRUE(settings.c_lflag & ISIG);
+    }
+};
+
+TEST_F(Keys, SpacePausesAndResumesWithNothingLost)
+{
+    const auto file = tone_file("tone.wav", 2.0);
+    Recorder recorder(server);
+    auto player = start(file);
+    // Wait until sound flows (a null sink that was idle can hold a new stream back ~1 s).
+    ASSERT_TRUE(player->wait_for_output("0:01 /", std::chrono::seconds(5))) << player->output();
+    player->type(" ");
+    EXPECT_TRUE(player->wait_for_output("[paused]", std::chrono::seconds(2)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    player->type(" ");
+    EXPECT_EQ(player->wait(std::chrono::seconds(20)), 0) << player->output();
+    expect_terminal_restored(*player);
+
+    const auto played = sound(recorder.samples());
+    // Pausing renders exact zeros; the tone has no run of them, so the longest is the pause.
+    const FrameRun gap = longest_silence(played, 2, 0.0f);
+    EXPECT_GT(gap.length, sink_rate * 8 / 10) << "the pause shows as a gap in the sound";
+    // Take the gap out and the rest is the file, sample for sample.
+    std::vector<float> joined(played.begin(), played.begin() + static_cast<std::ptrdiff_t>(gap.start * 2));
+    joined.insert(joined.end(), played.begin() + static_cast<std::ptrdiff_t>((gap.start + gap.length) * 2), played.end());
+    EXPECT_TRUE(same_samples(sound(joined), sound_of(file)));
+}
+
+TEST_F(Keys, RightArrowSkipsFiveSeconds)
+{
+    const auto file = tone_file("tone.wav", 9.0);
+    Recorder recorder(server);
+    auto player = start(file);
+    ASSERT_TRUE(player->wait_for_output("0:01 /", std::chrono::seconds(5))) << player->output();
+    player->type("\x1b[C");
+    EXPECT_TRUE(player->wait_for_output("0:06 /", std::chrono::seconds(2))) << player->output();
+    EXPECT_EQ(player->wait(std::chrono::seconds(20)), 0);
+    const double played = static_cast<double>(sound(recorder.samples()).size() / 2) / sink_rate;
+    EXPECT_NEAR(played, 4.0, 0.3) << "9 s of tone, 5 of them skipped";
+}
+
+TEST_F(Keys, QuitStopsAtOnceAndRestoresTheTerminal)
+{
+    const auto file = tone_file("tone.wav", 30.0);
+    auto player = start(file);
+    player->type("q");
+    EXPECT_EQ(player->wait(std::chrono::seconds(3)), 0);
+    expect_terminal_restored(*player);
+}
+
+TEST_F(Keys, SigintStopsCleanlyWithTheTerminalRestored)
+{
+    const auto file = tone_file("tone.wav", 10.0);
+    auto player = start(file);
+    player->signal(SIGINT);
+    EXPECT_EQ(player->wait(std::chrono::seconds(5)), 130);
+    expect_terminal_restored(*player);
+}
+
+}  // namespace
+}  // namespace tonearm::test

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "fixtures.hpp"
+#include "process.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tonearm::test {
+
+// A private PulseAudio daemon with one null sink ("capture", 32-bit float so nothing is
+// requantised) whose monitor we record: real sound-server playback with no sound card.
+// Everything lives in a temporary directory; the daemon is killed on destruction.
+class PulseServer {
+public:
+    explicit PulseServer(int sample_rate = 48000);
+    ~PulseServer();
+    PulseServer(const PulseServer&) = delete;
+    PulseServer& operator=(const PulseServer&) = delete;
+
+    // Environment for clients (tonearm, parec) so they reach this daemon and no other.
+    const std::map<std::string, std::string>& env() const { return env_; }
+    int sample_rate() const { return sample_rate_; }
+    void stop();
+
+private:
+    TempDir dir_;
+    int sample_rate_;
+    std::map<std::string, std::string> env_;
+    bool running_ = false;
+};
+
+// Records the sink's monitor while it exists; samples() stops the recorder cleanly (so its
+// buffered tail is written) and returns interleaved stereo float samples.
+class Recorder {
+public:
+    explicit Recorder(const PulseServer& server);
+    ~Recorder();
+    std::vector<float> samples();
+
+private:
+    TempDir dir_;
+    std::unique_ptr<BackgroundProcess> parec_;
+};
+
+}  // namespace tonearm::test
