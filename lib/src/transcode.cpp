@@ -2,9 +2,11 @@
 
 #include "tonearm/decoder.hpp"
 #include "tonearm/error.hpp"
+#include "tonearm/format_converter.hpp"
 
 #include <cmath>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 namespace tonearm {
@@ -39,8 +41,21 @@ bool copy_as_integers(const AudioInfo& in, const OutputFormat& out)
            out.type != FileType::mp3 && out_bits >= *in.bits_per_sample;
 }
 
+// The rate the output type can take: Opus encodes only 8/12/16/24/48 kHz and MP3 nothing
+// above 48 kHz, so those get 48 kHz (what ffmpeg picks too); everything else keeps its rate.
+int output_rate(FileType type, int rate)
+{
+    if (type == FileType::opus && rate != 8000 && rate != 12000 && rate != 16000 && rate != 24000)
+        return 48000;
+    if (type == FileType::mp3 && rate > 48000)
+        return 48000;
+    return rate;
+}
+
+// Copies up to `limit` input frames; samples pass through `converter` when there is one.
 template <typename Sample>
-std::int64_t copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit)
+void copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
+                         FormatConverter* converter = nullptr)
 {
     const auto channels = static_cast<std::size_t>(decoder.info().channels);
     std::vector<Sample> block(block_frames * channels);
@@ -51,10 +66,16 @@ std::int64_t copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t lim
         const std::size_t got = decoder.read(std::span(block.data(), wanted * channels));
         if (got == 0)
             break;
-        writer.write(std::span<const Sample>(block.data(), got * channels));
+        const std::span<const Sample> samples(block.data(), got * channels);
+        if constexpr (std::is_same_v<Sample, float>)
+            writer.write(converter ? converter->process(samples) : samples);
+        else
+            writer.write(samples);
         total += static_cast<std::int64_t>(got);
     }
-    return total;
+    if constexpr (std::is_same_v<Sample, float>)
+        if (converter)
+            writer.write(converter->flush());
 }
 
 }  // namespace
@@ -86,11 +107,18 @@ TranscodeResult transcode(const std::filesystem::path& input, const std::filesys
 
     TranscodeResult result{info, {}, 0};
     result.output = OutputFormat{*type, options.encoding.value_or(lossless_encoding_for(info, *type)),
-                                 info.sample_rate, info.channels};
+                                 output_rate(*type, info.sample_rate), info.channels};
     AudioWriter writer(output, result.output, info.tags);
-    result.frames = copy_as_integers(info, result.output)
-                        ? copy_frames<std::int32_t>(decoder, writer, limit)
-                        : copy_frames<float>(decoder, writer, limit);
+    if (result.output.sample_rate != info.sample_rate) {
+        FormatConverter converter({info.sample_rate, info.channels},
+                                  {result.output.sample_rate, info.channels});
+        copy_frames<float>(decoder, writer, limit, &converter);
+    } else if (copy_as_integers(info, result.output)) {
+        copy_frames<std::int32_t>(decoder, writer, limit);
+    } else {
+        copy_frames<float>(decoder, writer, limit);
+    }
+    result.frames = writer.frames_written();
     writer.commit();
     return result;
 }

@@ -17,12 +17,13 @@ struct TranscodeOptions {
 
 struct TranscodeResult {
     AudioInfo input;
-    OutputFormat output;
-    std::int64_t frames = 0;
+    OutputFormat output;      // the rate may differ from the input's (Opus: 48 kHz)
+    std::int64_t frames = 0;  // written
 };
 
 // Decodes `input` (or part of it) and writes it to `output`, block by block in flat memory.
-// Integer PCM is copied as integers so lossless round trips are bit-exact. `output` appears
+// Integer PCM is copied as integers so lossless round trips are bit-exact; a rate the output
+// type cannot encode is converted with soxr (Opus: 48 kHz). `output` appears
 // only when complete; it may not be the input file itself.
 TranscodeResult transcode(const std::filesystem::path& input, const std::filesystem::path& output,
                           const TranscodeOptions& options = {});

@@ -1,0 +1,221 @@
+// The command-line program as scripts see it: exit codes, one-line errors, JSON, files.
+#include "support/fixtures.hpp"
+#include "support/process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sndfile.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+
+namespace tonearm::test {
+namespace {
+
+ProcessResult tonearm(std::vector<std::string> args, ProcessOptions options = {})
+{
+    args.insert(args.begin(), tonearm_cli());
+    options.env.emplace("NO_COLOR", "1");
+    return run_process(args, options);
+}
+
+std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+class Cli : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::filesystem::path wav = write_fixture(dir.path(), "tone", fixture_format("wav16"), Tone{.seconds = 2.0},
+                                              {{SF_STR_TITLE, "Tone"}, {SF_STR_ARTIST, "Tests"}});
+};
+
+TEST_F(Cli, HelpAndVersionSucceed)
+{
+    const auto help = tonearm({"--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    for (const char* word : {"play", "info", "decode", "check", "devices", "Exit codes"})
+        EXPECT_NE(help.out.find(word), std::string::npos) << word;
+    const auto version = tonearm({"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_NE(version.out.find("tonearm"), std::string::npos);
+}
+
+TEST_F(Cli, UsageErrorsExitWithTwo)
+{
+    EXPECT_EQ(tonearm({}).exit_code, 2);
+    EXPECT_EQ(tonearm({"frobnicate"}).exit_code, 2);
+    EXPECT_EQ(tonearm({"info"}).exit_code, 2);
+    EXPECT_EQ(tonearm({"info", "--no-such-flag", wav.string()}).exit_code, 2);
+    EXPECT_EQ(tonearm({"decode", wav.string()}).exit_code, 2) << "no -o";
+    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", (dir / "x.wav").string(), "--start", "soon"}).exit_code, 2);
+    EXPECT_EQ(tonearm({"play", "--volume", "900", wav.string()}).exit_code, 2);
+}
+
+TEST_F(Cli, InfoPrintsATable)
+{
+    const auto result = tonearm({"info", wav.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.err, "");
+    for (const char* text : {"WAV", "PCM s16", "44100 Hz", "0:02.000", "88200 frames", "Tone", "Tests"})
+        EXPECT_NE(result.out.find(text), std::string::npos) << text << " in\n" << result.out;
+}
+
+TEST_F(Cli, InfoJsonHasOneObjectPerFileWithTheFields)
+{
+    const auto flac = write_fixture(dir.path(), "tone24", fixture_format("flac24"));
+    const auto result = tonearm({"info", "--json", wav.string(), flac.string(), (dir / "missing.ogg").string()});
+    EXPECT_EQ(result.exit_code, 1) << "one file failed";
+    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    ASSERT_EQ(lines(result.out), 3u);
+    std::istringstream stream(result.out);
+    std::string line;
+    std::vector<nlohmann::json> objects;
+    while (std::getline(stream, line))
+        objects.push_back(nlohmann::json::parse(line));
+    EXPECT_EQ(objects[0]["path"], wav.string());
+    EXPECT_EQ(objects[0]["ok"], true);
+    EXPECT_EQ(objects[0]["container"], "WAV");
+    EXPECT_EQ(objects[0]["sample_rate"], 44100);
+    EXPECT_EQ(objects[0]["channels"], 2);
+    EXPECT_EQ(objects[0]["frames"], 88200);
+    EXPECT_DOUBLE_EQ(objects[0]["duration"].get<double>(), 2.0);
+    EXPECT_EQ(objects[0]["bits_per_sample"], 16);
+    EXPECT_EQ(objects[0]["tags"]["title"], "Tone");
+    EXPECT_EQ(objects[1]["codec"], "FLAC");
+    EXPECT_EQ(objects[1]["bits_per_sample"], 24);
+    EXPECT_EQ(objects[1]["sample_rate"], 96000);
+    EXPECT_EQ(objects[2]["ok"], false);
+    EXPECT_EQ(objects[2]["error"], "not_found");
+}
+
+TEST_F(Cli, BadInputGetsOneLineAndExitOne)
+{
+    write_bytes(dir / "empty.flac", {});
+    std::vector<std::byte> garbage(4096);
+    for (std::size_t i = 0; i < garbage.size(); ++i)
+        garbage[i] = static_cast<std::byte>((i * 7919) % 251);
+    write_bytes(dir / "garbage.mp3", garbage);
+    for (const auto& path : {dir / "missing.wav", dir / "empty.flac", dir / "garbage.mp3", dir.path()}) {
+        const auto result = tonearm({"info", path.string()});
+        EXPECT_EQ(result.exit_code, 1) << path;
+        EXPECT_EQ(lines(result.err), 1u) << result.err;
+        EXPECT_NE(result.err.find(path.string()), std::string::npos) << result.err;
+        EXPECT_EQ(result.err.find("terminate"), std::string::npos);
+    }
+}
+
+TEST_F(Cli, DecodeRoundTripsLosslessly)
+{
+    const auto flac = dir / "copy.flac";
+    const auto back = dir / "back.wav";
+    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", flac.string()}).exit_code, 0);
+    ASSERT_EQ(tonearm({"decode", flac.string(), "-o", back.string()}).exit_code, 0);
+    EXPECT_TRUE(same_samples(decode_all(back), decode_all(wav)));
+    const auto info = tonearm({"info", "--json", back.string()});
+    EXPECT_EQ(nlohmann::json::parse(info.out)["bits_per_sample"], 16) << "depth kept";
+    EXPECT_EQ(nlohmann::json::parse(info.out)["tags"]["title"], "Tone") << "tags carried over";
+}
+
+TEST_F(Cli, DecodeWritesEveryFormatItNames)
+{
+    for (const std::string extension : {"wav", "flac", "aiff", "ogg", "opus", "mp3"}) {
+        const auto out = dir / ("out." + extension);
+        const auto result = tonearm({"decode", wav.string(), "-o", out.string()});
+        ASSERT_EQ(result.exit_code, 0) << extension << ": " << result.err;
+        const auto decoded = decode_all(out);
+        EXPECT_NEAR(static_cast<double>(decoded.size()) / 2, extension == "opus" ? 96000 : 88200, 1) << extension;
+    }
+}
+
+TEST_F(Cli, DecodeStartAndDuration)
+{
+    const auto out = dir / "part.wav";
+    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", out.string(), "--start", "0.5", "--duration", "250ms"}).exit_code, 0);
+    const auto all = decode_all(wav);
+    const std::vector<float> expected(all.begin() + 22050 * 2, all.begin() + (22050 + 11025) * 2);
+    EXPECT_TRUE(same_samples(decode_all(out), expected));
+}
+
+TEST_F(Cli, FailedDecodeLeavesNoOutputBehind)
+{
+    std::vector<std::byte> truncated = read_bytes(write_fixture(dir.path(), "t", fixture_format("flac16")));
+    truncated.resize(truncated.size() / 2);
+    write_bytes(dir / "truncated.flac", truncated);
+    write_bytes(dir / "garbage.wav", std::vector<std::byte>(1000, std::byte{0x41}));
+    for (const auto& input : {dir / "garbage.wav", dir / "missing.wav"}) {
+        const auto out = dir / "out.wav";
+        const auto result = tonearm({"decode", input.string(), "-o", out.string()});
+        EXPECT_EQ(result.exit_code, 1);
+        EXPECT_FALSE(std::filesystem::exists(out));
+    }
+    const auto files = std::distance(std::filesystem::directory_iterator(dir.path()), {});
+    EXPECT_EQ(files, 4) << "no temporary files left either";
+}
+
+TEST_F(Cli, DecodeRefusesToOverwriteItsInput)
+{
+    const auto before = read_bytes(wav);
+    const auto result = tonearm({"decode", wav.string(), "-o", wav.string()});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_EQ(lines(result.err), 1u);
+    EXPECT_EQ(read_bytes(wav), before);
+    const auto alias = dir / "." / wav.filename();
+    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", alias.string()}).exit_code, 2);
+    EXPECT_EQ(read_bytes(wav), before);
+}
+
+TEST_F(Cli, DecodeIntoAMissingDirectoryFailsCleanly)
+{
+    const auto result = tonearm({"decode", wav.string(), "-o", (dir / "no" / "such" / "dir.wav").string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "no"));
+}
+
+TEST_F(Cli, DecodeThatRunsOutOfSpaceLeavesNoPartialFile)
+{
+    // RLIMIT_FSIZE stands in for a full disk: writes past 64 KiB fail with EFBIG.
+    const auto big = write_fixture(dir.path(), "big", fixture_format("flac16"), Tone{.seconds = 5.0});
+    const auto out = dir / "out.wav";
+    const auto result = run_process({"sh", "-c", "ulimit -f 64 && exec \"$0\" decode \"$1\" -o \"$2\"", tonearm_cli(),
+                                     big.string(), out.string()});
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 2) << "no temporary left";
+}
+
+TEST_F(Cli, DecodeNeedsAFormatItKnows)
+{
+    const auto result = tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string()});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("extension"), std::string::npos);
+    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string(), "--format", "flac"}).exit_code, 0);
+}
+
+TEST_F(Cli, PlayRendersToAFileAndToTheNullOutput)
+{
+    const auto out = dir / "render.wav";
+    const auto rendered = tonearm({"play", "--output", out.string(), wav.string()});
+    ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
+    EXPECT_TRUE(same_samples(decode_all(out), decode_all(wav)));
+    const auto null = tonearm({"play", "--null", wav.string(), wav.string()});
+    EXPECT_EQ(null.exit_code, 0) << null.err;
+    EXPECT_EQ(null.out, "") << "not a terminal: no status line";
+}
+
+TEST_F(Cli, PlayReportsFilesItSkippedAndExitsOne)
+{
+    const auto result = tonearm({"play", "--null", (dir / "missing.wav").string(), wav.string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_NE(result.err.find("missing.wav"), std::string::npos);
+}
+
+TEST_F(Cli, ErrorsHaveNoColourWithNoColor)
+{
+    const auto result = tonearm({"info", (dir / "missing.wav").string()});
+    EXPECT_EQ(result.err.find('\x1b'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tonearm::test
