@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -211,7 +212,12 @@ void Decoder::Impl::finish_open(SNDFILE* opened, const SF_INFO& sf)
     if (!opened) {
         if (memory && memory->bytes.empty())
             throw Error(ErrorKind::malformed, name, "empty file");
-        throw Error(kind_of_open_failure(sf_error(nullptr)), name, sf_strerror(nullptr));
+        std::string cause = sf_strerror(nullptr);
+        // libsndfile says this when a codec (e.g. mpg123) gives up on a stream it had
+        // recognised; the file itself was already opened and checked here.
+        if (cause.starts_with("File does not exist or is not a regular file"))
+            cause = "corrupt or truncated stream: the decoder could not start";
+        throw Error(kind_of_open_failure(sf_error(nullptr)), name, cause);
     }
     file.reset(opened);
     if (sf.channels < 1 || sf.channels > max_channels)
@@ -274,6 +280,20 @@ std::int64_t Decoder::position() const noexcept { return impl_->position; }
 std::size_t Decoder::read(std::span<float> out)
 {
     return impl_->read(out, sf_readf_float);
+}
+
+std::size_t Decoder::read_finite(std::span<float> out)
+{
+    const std::size_t frames = read(out);
+    const auto decoded = out.first(frames * static_cast<std::size_t>(impl_->info.channels));
+    if (const auto bad = std::find_if(decoded.begin(), decoded.end(), [](float x) { return !std::isfinite(x); });
+        bad != decoded.end()) {
+        const auto frame = impl_->position - static_cast<std::int64_t>(frames) +
+                           (bad - decoded.begin()) / impl_->info.channels;
+        throw Error(ErrorKind::non_finite, impl_->name,
+                    "NaN or infinite sample at frame " + std::to_string(frame));
+    }
+    return frames;
 }
 
 std::size_t Decoder::read(std::span<std::int32_t> out)

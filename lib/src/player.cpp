@@ -167,7 +167,7 @@ std::optional<Player::Jump> Player::play_track(Decoder& decoder, std::size_t tra
                 seek_to(jump->frame);
                 continue;
             }
-            const std::size_t frames = decoder.read(block);
+            const std::size_t frames = decoder.read_finite(block);  // NaN never reaches the output
             if (frames == 0) {
                 push(converter.flush());
                 return std::nullopt;

@@ -52,6 +52,9 @@ int output_rate(FileType type, int rate)
     return rate;
 }
 
+std::size_t read_block(Decoder& decoder, std::span<float> block) { return decoder.read_finite(block); }
+std::size_t read_block(Decoder& decoder, std::span<std::int32_t> block) { return decoder.read(block); }
+
 // Copies up to `limit` input frames; samples pass through `converter` when there is one.
 template <typename Sample>
 void copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
@@ -63,7 +66,7 @@ void copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
     while (total < limit) {
         const auto wanted = static_cast<std::size_t>(
             std::min<std::int64_t>(static_cast<std::int64_t>(block_frames), limit - total));
-        const std::size_t got = decoder.read(std::span(block.data(), wanted * channels));
+        const std::size_t got = read_block(decoder, std::span(block.data(), wanted * channels));
         if (got == 0)
             break;
         const std::span<const Sample> samples(block.data(), got * channels);

@@ -38,6 +38,10 @@ public:
     void seek(std::int64_t frame);
     std::int64_t position() const noexcept;  // frames read (or sought to) so far
 
+    // Like read(), but a NaN or infinite sample is an Error(non_finite): for consumers that
+    // must never pass such samples on (a sound server, an encoder).
+    std::size_t read_finite(std::span<float> out);
+
 private:
     struct Impl;
     explicit Decoder(std::unique_ptr<Impl> impl);
