@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
 
 namespace tonearm {
 namespace {
@@ -122,7 +125,13 @@ AudioWriter::AudioWriter(const std::filesystem::path& destination, const OutputF
                     std::string("cannot write ") + std::string(to_string(format.type)) + " with " +
                         std::to_string(format.channels) + " channels at " +
                         std::to_string(format.sample_rate) + " Hz");
-    sndfile_.reset(sf_open_fd(file_.fd(), SFM_WRITE, &info, SF_FALSE));
+    // libsndfile gets its own descriptor and closes it on every path: with SF_FALSE, 1.2.0
+    // still closes it when the open fails, and AtomicFile would then close a number that
+    // another thread may have reused meanwhile.
+    const int descriptor = ::dup(file_.fd());
+    if (descriptor < 0)
+        throw Error(ErrorKind::write_failed, destination.string(), std::strerror(errno));
+    sndfile_.reset(sf_open_fd(descriptor, SFM_WRITE, &info, SF_TRUE));
     if (!sndfile_)
         throw Error(ErrorKind::write_failed, destination.string(), sf_strerror(nullptr));
     // Floats beyond full scale saturate instead of wrapping around in integer outputs.

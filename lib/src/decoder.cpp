@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,15 @@ namespace {
 // the header would be absurd, so such a stream is malformed rather than merely unusual.
 constexpr int max_channels = 1024;  // libsndfile's own SF_MAX_CHANNELS
 constexpr int max_sample_rate = 1'536'000;
+
+// libsndfile reports why an open failed through process-wide state (sf_error(NULL)), which a
+// concurrent open would overwrite; opens are serialised so each reads its own reason. Opening
+// is a tiny part of decoding a file, so parallel checks and players barely notice.
+std::mutex& open_mutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
 
 struct SndfileCloser {
     void operator()(SNDFILE* file) const noexcept { sf_close(file); }
@@ -192,15 +202,14 @@ UniqueFd open_regular_file(const std::filesystem::path& path)
 
 struct Decoder::Impl {
     std::string name;
-    UniqueFd fd;                              // a file source (closed after the SNDFILE)
-    std::unique_ptr<MemoryFile> memory;       // or a memory source, at a stable address
+    std::unique_ptr<MemoryFile> memory;       // a memory source, at a stable address
     SF_VIRTUAL_IO memory_io = MemoryFile::io();
     SndfileHandle file;
     AudioInfo info;
     std::int64_t position = 0;
     std::int64_t seek_preroll = 0;  // frames to decode before a seek target (see seek())
 
-    ~Impl() { file.reset(); }  // sf_close before the fd or the bytes it reads from go away
+    ~Impl() { file.reset(); }  // sf_close before the bytes it reads from go away
 
     void finish_open(SNDFILE* opened, const SF_INFO& sf);
     template <typename Sample, typename ReadFn>
@@ -253,9 +262,13 @@ Decoder Decoder::open(const std::filesystem::path& path)
 {
     auto impl = std::make_unique<Impl>();
     impl->name = path.string();
-    impl->fd = open_regular_file(path);
+    UniqueFd fd = open_regular_file(path);
     SF_INFO sf{};
-    SNDFILE* opened = sf_open_fd(impl->fd.get(), SFM_READ, &sf, SF_FALSE);
+    const std::lock_guard lock(open_mutex());
+    // libsndfile takes the descriptor: with close_desc it closes it on every path. (Keeping it
+    // with SF_FALSE is a trap: 1.2.0 still closes it when the open fails, and closing it again
+    // here would close whatever another thread had opened under the same number meanwhile.)
+    SNDFILE* opened = sf_open_fd(fd.release(), SFM_READ, &sf, SF_TRUE);
     impl->finish_open(opened, sf);
     return Decoder(std::move(impl));
 }
@@ -266,6 +279,7 @@ Decoder Decoder::from_memory(std::vector<std::byte> bytes, std::string name)
     impl->name = std::move(name);
     impl->memory = std::make_unique<MemoryFile>(MemoryFile{std::move(bytes)});
     SF_INFO sf{};
+    const std::lock_guard lock(open_mutex());
     SNDFILE* opened = impl->memory->bytes.empty()
                           ? nullptr
                           : sf_open_virtual(&impl->memory_io, SFM_READ, &sf, impl->memory.get());
@@ -299,6 +313,14 @@ std::size_t Decoder::read_finite(std::span<float> out)
 std::size_t Decoder::read(std::span<std::int32_t> out)
 {
     return impl_->read(out, sf_readf_int);
+}
+
+void Decoder::expect_complete() const
+{
+    if (impl_->position < impl_->info.frames)
+        throw Error(ErrorKind::truncated, impl_->name,
+                    "the stream ends after " + std::to_string(impl_->position) + " of " +
+                        std::to_string(impl_->info.frames) + " frames");
 }
 
 void Decoder::seek(std::int64_t frame)
