@@ -6,22 +6,30 @@
 namespace tonearm::detail {
 namespace {
 
-constexpr std::uint32_t sines[64] = {
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
-    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
-    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
-    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
-    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
-};
-constexpr int shifts[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
-
 std::uint32_t load_le32(const std::uint8_t* p) noexcept
 {
     return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
            std::uint32_t(p[3]) << 24;
+}
+
+// The four auxiliary functions and one step of RFC 1321 section 3.4, unrolled below.
+inline std::uint32_t f(std::uint32_t x, std::uint32_t y, std::uint32_t z) { return z ^ (x & (y ^ z)); }
+inline std::uint32_t h(std::uint32_t x, std::uint32_t y, std::uint32_t z) { return x ^ y ^ z; }
+inline std::uint32_t i(std::uint32_t x, std::uint32_t y, std::uint32_t z) { return y ^ (x | ~z); }
+
+template <auto Fn, int Shift>
+inline void step(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d, std::uint32_t m,
+                 std::uint32_t t)
+{
+    a = b + std::rotl(a + m + t + Fn(b, c, d), Shift);  // a + m + t does not wait for b, c, d
+}
+
+// G as a sum of two disjoint terms: each waits for only one of the previous results.
+template <int Shift>
+inline void step_g(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d, std::uint32_t m,
+                   std::uint32_t t)
+{
+    a = b + std::rotl(a + m + t + (c & ~d) + (b & d), Shift);
 }
 
 }  // namespace
@@ -29,24 +37,78 @@ std::uint32_t load_le32(const std::uint8_t* p) noexcept
 void Md5::transform(const std::uint8_t* block) noexcept
 {
     std::uint32_t m[16];
-    for (int i = 0; i < 16; ++i)
-        m[i] = load_le32(block + 4 * i);
+    for (int k = 0; k < 16; ++k)
+        m[k] = load_le32(block + 4 * k);
     std::uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-    for (int i = 0; i < 64; ++i) {
-        std::uint32_t f;
-        int g;
-        switch (i / 16) {
-        case 0: f = (b & c) | (~b & d); g = i; break;
-        case 1: f = (d & b) | (~d & c); g = (5 * i + 1) % 16; break;
-        case 2: f = b ^ c ^ d; g = (3 * i + 5) % 16; break;
-        default: f = c ^ (b | ~d); g = (7 * i) % 16; break;
-        }
-        const std::uint32_t rotated = std::rotl(a + f + sines[i] + m[g], shifts[i / 16][i % 4]);
-        a = d;
-        d = c;
-        c = b;
-        b += rotated;
-    }
+
+    step<f, 7>(a, b, c, d, m[0], 0xd76aa478);
+    step<f, 12>(d, a, b, c, m[1], 0xe8c7b756);
+    step<f, 17>(c, d, a, b, m[2], 0x242070db);
+    step<f, 22>(b, c, d, a, m[3], 0xc1bdceee);
+    step<f, 7>(a, b, c, d, m[4], 0xf57c0faf);
+    step<f, 12>(d, a, b, c, m[5], 0x4787c62a);
+    step<f, 17>(c, d, a, b, m[6], 0xa8304613);
+    step<f, 22>(b, c, d, a, m[7], 0xfd469501);
+    step<f, 7>(a, b, c, d, m[8], 0x698098d8);
+    step<f, 12>(d, a, b, c, m[9], 0x8b44f7af);
+    step<f, 17>(c, d, a, b, m[10], 0xffff5bb1);
+    step<f, 22>(b, c, d, a, m[11], 0x895cd7be);
+    step<f, 7>(a, b, c, d, m[12], 0x6b901122);
+    step<f, 12>(d, a, b, c, m[13], 0xfd987193);
+    step<f, 17>(c, d, a, b, m[14], 0xa679438e);
+    step<f, 22>(b, c, d, a, m[15], 0x49b40821);
+
+    step_g<5>(a, b, c, d, m[1], 0xf61e2562);
+    step_g<9>(d, a, b, c, m[6], 0xc040b340);
+    step_g<14>(c, d, a, b, m[11], 0x265e5a51);
+    step_g<20>(b, c, d, a, m[0], 0xe9b6c7aa);
+    step_g<5>(a, b, c, d, m[5], 0xd62f105d);
+    step_g<9>(d, a, b, c, m[10], 0x02441453);
+    step_g<14>(c, d, a, b, m[15], 0xd8a1e681);
+    step_g<20>(b, c, d, a, m[4], 0xe7d3fbc8);
+    step_g<5>(a, b, c, d, m[9], 0x21e1cde6);
+    step_g<9>(d, a, b, c, m[14], 0xc33707d6);
+    step_g<14>(c, d, a, b, m[3], 0xf4d50d87);
+    step_g<20>(b, c, d, a, m[8], 0x455a14ed);
+    step_g<5>(a, b, c, d, m[13], 0xa9e3e905);
+    step_g<9>(d, a, b, c, m[2], 0xfcefa3f8);
+    step_g<14>(c, d, a, b, m[7], 0x676f02d9);
+    step_g<20>(b, c, d, a, m[12], 0x8d2a4c8a);
+
+    step<h, 4>(a, b, c, d, m[5], 0xfffa3942);
+    step<h, 11>(d, a, b, c, m[8], 0x8771f681);
+    step<h, 16>(c, d, a, b, m[11], 0x6d9d6122);
+    step<h, 23>(b, c, d, a, m[14], 0xfde5380c);
+    step<h, 4>(a, b, c, d, m[1], 0xa4beea44);
+    step<h, 11>(d, a, b, c, m[4], 0x4bdecfa9);
+    step<h, 16>(c, d, a, b, m[7], 0xf6bb4b60);
+    step<h, 23>(b, c, d, a, m[10], 0xbebfbc70);
+    step<h, 4>(a, b, c, d, m[13], 0x289b7ec6);
+    step<h, 11>(d, a, b, c, m[0], 0xeaa127fa);
+    step<h, 16>(c, d, a, b, m[3], 0xd4ef3085);
+    step<h, 23>(b, c, d, a, m[6], 0x04881d05);
+    step<h, 4>(a, b, c, d, m[9], 0xd9d4d039);
+    step<h, 11>(d, a, b, c, m[12], 0xe6db99e5);
+    step<h, 16>(c, d, a, b, m[15], 0x1fa27cf8);
+    step<h, 23>(b, c, d, a, m[2], 0xc4ac5665);
+
+    step<i, 6>(a, b, c, d, m[0], 0xf4292244);
+    step<i, 10>(d, a, b, c, m[7], 0x432aff97);
+    step<i, 15>(c, d, a, b, m[14], 0xab9423a7);
+    step<i, 21>(b, c, d, a, m[5], 0xfc93a039);
+    step<i, 6>(a, b, c, d, m[12], 0x655b59c3);
+    step<i, 10>(d, a, b, c, m[3], 0x8f0ccc92);
+    step<i, 15>(c, d, a, b, m[10], 0xffeff47d);
+    step<i, 21>(b, c, d, a, m[1], 0x85845dd1);
+    step<i, 6>(a, b, c, d, m[8], 0x6fa87e4f);
+    step<i, 10>(d, a, b, c, m[15], 0xfe2ce6e0);
+    step<i, 15>(c, d, a, b, m[6], 0xa3014314);
+    step<i, 21>(b, c, d, a, m[13], 0x4e0811a1);
+    step<i, 6>(a, b, c, d, m[4], 0xf7537e82);
+    step<i, 10>(d, a, b, c, m[11], 0xbd3af235);
+    step<i, 15>(c, d, a, b, m[2], 0x2ad7d2bb);
+    step<i, 21>(b, c, d, a, m[9], 0xeb86d391);
+
     state_[0] += a;
     state_[1] += b;
     state_[2] += c;

@@ -22,7 +22,7 @@ namespace tonearm {
 enum class CheckCategory {
     none,          // the file passed
     open,          // cannot open or read it: missing, permissions, not a regular file
-    unsupported,   // not an audio format this build decodes (or not all of it, see check_file)
+    unsupported,   // not an audio format this build decodes (or not all of it: see check_file)
     truncated,     // the file ends before the audio its header or container declares
     decode,        // corrupt: a header or frame does not decode, a container checksum fails
     non_finite,    // decoded samples contain NaN or infinity
@@ -63,6 +63,24 @@ struct CheckResult {
 // Decodes every frame of one file, in bounded blocks (flat memory for any length), and
 // returns the verdict. Never throws for anything about the file; opens it read-only and
 // never locks or modifies it.
+//
+// Besides decoding, it reads what the container says about itself, because libsndfile does
+// not tell: it clamps a cut WAV/AIFF to the bytes present and skips Ogg pages whose CRC fails,
+// both without an error. So, per format:
+//   WAV, RF64, AIFF  truncated if the data (SSND) chunk or a header chunk runs past the end
+//                    of the file; declared_frames from the data chunk size (COMM for AIFF).
+//   FLAC             declared_frames from STREAMINFO; a decoder error counts as truncated
+//                    when the file does not end with the stream's final frame (CRC-16 intact),
+//                    else as decode. The audio's MD5 is checked against STREAMINFO's (skipped
+//                    when that is all zero, like flac -t); on a mismatch, or without an MD5,
+//                    every frame's CRC-16 is checked too, to tell corruption (decode) from
+//                    audio that decodes cleanly but is not what the MD5 describes.
+//   Ogg (Vorbis, Opus)  every page's CRC and sequence number (decode), and the end-of-stream
+//                    page (truncated if missing or cut).
+//   MP3              the last frame complete (truncated), the Xing/Info frame count. libsndfile
+//                    never decodes past the length in the Xing header (or its estimate from the
+//                    file size without one), so a file holding more frames than that is
+//                    `unsupported`: it cannot be verified here.
 CheckResult check_file(const std::filesystem::path& path);
 
 // One entry of the work list: a file to check, or a problem found while listing
