@@ -58,7 +58,7 @@ const CLI::Validator& time_validator()
     return validator;
 }
 
-void add_decode_command(CLI::App& app, int& exit_code)
+void add_decode_command(CLI::App& app, CommandContext& context)
 {
     auto options = std::make_shared<DecodeOptions>();
     auto* command = app.add_subcommand(
@@ -76,7 +76,7 @@ void add_decode_command(CLI::App& app, int& exit_code)
     command->add_option("--start", options->start, "Start at this time")->check(time_validator());
     command->add_option("--duration", options->duration, "Decode only this long")
         ->check(time_validator());
-    command->callback([options, &exit_code] { exit_code = run_decode(*options); });
+    command->callback([options, &context] { context.exit_code = run_decode(*options); });
 }
 
 }  // namespace tonearm::cli

@@ -4,6 +4,8 @@
 
 #include "tonearm/device_sink.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 #include <memory>
 
@@ -41,7 +43,7 @@ int run_devices(bool json)
         }
     }
     if (devices.empty()) {
-        std::cerr << "tonearm: no audio output devices found\n";
+        spdlog::error("no audio output devices found");
         return exit_no_output;
     }
     return exit_ok;
@@ -49,12 +51,12 @@ int run_devices(bool json)
 
 }  // namespace
 
-void add_devices_command(CLI::App& app, int& exit_code)
+void add_devices_command(CLI::App& app, CommandContext& context)
 {
     auto json = std::make_shared<bool>(false);
     auto* command = app.add_subcommand("devices", "List audio outputs (* marks each api's default)");
     command->add_flag("--json", *json, "One JSON object per device and line");
-    command->callback([json, &exit_code] { exit_code = run_devices(*json); });
+    command->callback([json, &context] { context.exit_code = run_devices(*json); });
 }
 
 }  // namespace tonearm::cli

@@ -102,14 +102,14 @@ int run_info(const InfoOptions& options)
 
 }  // namespace
 
-void add_info_command(CLI::App& app, int& exit_code)
+void add_info_command(CLI::App& app, CommandContext& context)
 {
     auto options = std::make_shared<InfoOptions>();
     auto* command = app.add_subcommand("info", "Show format, duration and tags of audio files");
     command->add_option("files", options->files, "Audio files")->required();
     command->add_flag("--json", options->json,
                       "One JSON object per file and line (JSON Lines), failures included");
-    command->callback([options, &exit_code] { exit_code = run_info(*options); });
+    command->callback([options, &context] { context.exit_code = run_info(*options); });
 }
 
 }  // namespace tonearm::cli

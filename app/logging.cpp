@@ -1,17 +1,18 @@
 #include "logging.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/ansicolor_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
 
 namespace tonearm::cli {
 
-void setup_logging(const LogOptions& options)
+void setup_logging(const LogOptions& options, FILE* stream)
 {
     const char* no_color = std::getenv("NO_COLOR");
     const auto mode = no_color && *no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic;
-    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(mode);
+    // Multi-threaded sink: LibraryStderr's reader thread logs too.
+    auto sink = std::make_shared<spdlog::sinks::ansicolor_sink<spdlog::details::console_mutex>>(stream, mode);
     auto logger = std::make_shared<spdlog::logger>("tonearm", std::move(sink));
     logger->set_pattern("tonearm: %^%l%$: %v");
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 namespace tonearm::cli {
@@ -10,8 +11,8 @@ struct LogOptions {
     std::string level;  // --log-level overrides both
 };
 
-// Logs go to stderr, one line each ("tonearm: error: ..."), coloured on a terminal unless
-// NO_COLOR is set. Program output (tables, JSON) goes to stdout and is never coloured.
-void setup_logging(const LogOptions& options);
+// Logs go to `stream` (stderr), one line each ("tonearm: error: ..."), coloured on a terminal
+// unless NO_COLOR is set. Program output (tables, JSON) goes to stdout and is never coloured.
+void setup_logging(const LogOptions& options, FILE* stream);
 
 }  // namespace tonearm::cli

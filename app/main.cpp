@@ -1,6 +1,7 @@
 // tonearm: wires the subcommands together; each lives in its own *_command.cpp.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "library_stderr.hpp"
 #include "logging.hpp"
 
 #include "tonearm/error.hpp"
@@ -8,13 +9,13 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <iostream>
+#include <spdlog/fmt/fmt.h>
 
 namespace {
 
 constexpr const char* version = "tonearm 0.1.0";
 
-int run(int argc, char** argv)
+int run(int argc, char** argv, FILE* diagnostics)
 {
     using namespace tonearm::cli;
     CLI::App app{"tonearm - play, inspect, decode and check audio files "
@@ -26,18 +27,19 @@ int run(int argc, char** argv)
     app.get_formatter()->column_width(34);
 
     LogOptions log;
-    setup_logging(log);
+    setup_logging(log, diagnostics);
     app.add_flag("-v,--verbose", log.verbose, "More log output on stderr (repeat for more)");
     app.add_flag("-q,--quiet", log.quiet, "Only log errors");
     app.add_option("--log-level", log.level, "Log level")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-    app.parse_complete_callback([&] { setup_logging(log); });
+    app.parse_complete_callback([&] { setup_logging(log, diagnostics); });
 
-    int exit_code = exit_ok;
-    add_play_command(app, exit_code);
-    add_info_command(app, exit_code);
-    add_decode_command(app, exit_code);
-    add_devices_command(app, exit_code);
+    CommandContext context{exit_ok, diagnostics};
+    add_play_command(app, context);
+    add_info_command(app, context);
+    add_decode_command(app, context);
+    add_check_command(app, context);
+    add_devices_command(app, context);
 
     try {
         app.parse(argc, argv);
@@ -48,14 +50,14 @@ int run(int argc, char** argv)
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "tonearm: " << e.what() << "\nRun 'tonearm --help' for usage.\n";
+        fmt::print(diagnostics, "tonearm: {}\nRun 'tonearm --help' for usage.\n", e.what());
         return exit_usage;
     }
     if (app.get_subcommands().empty()) {
-        std::cerr << app.help();
+        fmt::print(diagnostics, "{}", app.help());
         return exit_usage;
     }
-    return exit_code;
+    return context.exit_code;
 }
 
 }  // namespace
@@ -65,8 +67,9 @@ int main(int argc, char** argv)
     // A write past RLIMIT_FSIZE must fail like a full disk (EFBIG), not kill the process
     // before the temporary output can be removed.
     std::signal(SIGXFSZ, SIG_IGN);
+    tonearm::cli::LibraryStderr library_stderr;
     try {
-        return run(argc, argv);
+        return run(argc, argv, library_stderr.real_stderr());
     } catch (const tonearm::Error& e) {
         spdlog::error("{}", e.what());
         return tonearm::cli::exit_code_for(e);

@@ -103,12 +103,13 @@ void report_track_errors(const Player& player, std::size_t& reported, StatusLine
 }
 
 // Runs until the playlist ends, the user quits or a signal arrives; returns the exit code.
-int play_loop(Player& player, Controls& controls, bool interactive)
+// `terminal`: where the status line goes, or null when not interactive.
+int play_loop(Player& player, Controls& controls, FILE* terminal)
 {
     const char* no_color = std::getenv("NO_COLOR");
     std::optional<StatusLine> status;
-    if (interactive)
-        status.emplace(!(no_color && *no_color));
+    if (terminal)
+        status.emplace(terminal, !(no_color && *no_color));
     std::size_t reported = 0;
     std::optional<std::size_t> announced;
 
@@ -130,13 +131,13 @@ int play_loop(Player& player, Controls& controls, bool interactive)
             spdlog::info("playing {}", player.playlist()[track].string());
         }
         if (status)
-            status->show(status_text(player, terminal_width()));
+            status->show(status_text(player, terminal_width(terminal)));
     }
     report_track_errors(player, reported, status ? &*status : nullptr);
     return exit_ok;
 }
 
-int run_play(const PlayOptions& options)
+int run_play(const PlayOptions& options, FILE* terminal)
 {
     std::vector<std::filesystem::path> playlist(options.files.begin(), options.files.end());
     if (playlist.empty()) {
@@ -149,7 +150,7 @@ int run_play(const PlayOptions& options)
     if (!options.start.empty())
         player_options.start_seconds = *parse_time(options.start);
 
-    const bool interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
+    const bool interactive = isatty(STDIN_FILENO) && is_terminal(terminal) &&
                              options.output.empty() && !options.null;
     Controls controls(interactive);  // before any thread starts: see Controls
     auto sink = make_sink(options);
@@ -158,7 +159,7 @@ int run_play(const PlayOptions& options)
     const auto format = player.stream_format();
     spdlog::info("output: {} ({} Hz, {} channels)", sink->description(), format.sample_rate, format.channels);
 
-    const int code = play_loop(player, controls, interactive);
+    const int code = play_loop(player, controls, interactive ? terminal : nullptr);
     player.finish();
     const PlayerStatus status = player.status();
     spdlog::info("underruns: {} (output reported {})", status.underruns, status.device_underruns);
@@ -169,7 +170,7 @@ int run_play(const PlayOptions& options)
 
 }  // namespace
 
-void add_play_command(CLI::App& app, int& exit_code)
+void add_play_command(CLI::App& app, CommandContext& context)
 {
     auto options = std::make_shared<PlayOptions>();
     auto* command = app.add_subcommand("play", "Play audio files (default: the bundled demo)");
@@ -191,7 +192,7 @@ void add_play_command(CLI::App& app, int& exit_code)
     command->footer(
         "Keys (on a terminal): space pause/resume, left/right seek 5 s, up/down volume,\n"
         "n next file, q quit.");
-    command->callback([options, &exit_code] { exit_code = run_play(*options); });
+    command->callback([options, &context] { context.exit_code = run_play(*options, context.terminal); });
 }
 
 }  // namespace tonearm::cli

@@ -104,14 +104,14 @@ std::optional<Key> Controls::parse_key()
     return std::nullopt;
 }
 
-StatusLine::StatusLine(bool color) : color_(color) {}
+StatusLine::StatusLine(FILE* stream, bool color) : stream_(stream), color_(color) {}
 
 StatusLine::~StatusLine() { clear(); }
 
 void StatusLine::show(const std::string& text)
 {
-    std::fprintf(stderr, "\r\x1b[K%s%s%s", color_ ? "\x1b[1m" : "", text.c_str(), color_ ? "\x1b[0m" : "");
-    std::fflush(stderr);
+    std::fprintf(stream_, "\r\x1b[K%s%s%s", color_ ? "\x1b[1m" : "", text.c_str(), color_ ? "\x1b[0m" : "");
+    std::fflush(stream_);
     shown_ = true;
 }
 
@@ -119,15 +119,17 @@ void StatusLine::clear()
 {
     if (!shown_)
         return;
-    std::fputs("\r\x1b[K", stderr);
-    std::fflush(stderr);
+    std::fputs("\r\x1b[K", stream_);
+    std::fflush(stream_);
     shown_ = false;
 }
 
-int terminal_width()
+bool is_terminal(FILE* stream) { return isatty(fileno(stream)) == 1; }
+
+int terminal_width(FILE* stream)
 {
     winsize size{};
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    if (ioctl(fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
         return size.ws_col;
     return 80;
 }

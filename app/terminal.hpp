@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <termios.h>
@@ -37,19 +38,21 @@ private:
     std::string pending_;
 };
 
-// The one-line status display on stderr, redrawn in place.
+// The one-line status display on a terminal stream (stderr), redrawn in place.
 class StatusLine {
 public:
-    explicit StatusLine(bool color);
+    StatusLine(FILE* stream, bool color);
     ~StatusLine();
     void show(const std::string& text);
     void clear();  // before printing a log line, so it does not land in the middle
 
 private:
+    FILE* stream_;
     bool color_;
     bool shown_ = false;
 };
 
-int terminal_width();
+bool is_terminal(FILE* stream);
+int terminal_width(FILE* stream);
 
 }  // namespace tonearm::cli

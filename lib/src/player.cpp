@@ -170,6 +170,7 @@ std::optional<Player::Jump> Player::play_track(Decoder& decoder, std::size_t tra
             const std::size_t frames = decoder.read_finite(block);  // NaN never reaches the output
             if (frames == 0) {
                 push(converter.flush());
+                decoder.expect_complete();  // a cut file plays what it has, then says so
                 return std::nullopt;
             }
             push(converter.process(std::span(block).first(frames * channels)));

@@ -56,19 +56,19 @@ std::size_t read_block(Decoder& decoder, std::span<float> block) { return decode
 std::size_t read_block(Decoder& decoder, std::span<std::int32_t> block) { return decoder.read(block); }
 
 // Copies up to `limit` input frames; samples pass through `converter` when there is one.
+// Returns whether the input ran out first.
 template <typename Sample>
-void copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
-                         FormatConverter* converter = nullptr)
+bool copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
+                 FormatConverter* converter = nullptr)
 {
     const auto channels = static_cast<std::size_t>(decoder.info().channels);
     std::vector<Sample> block(block_frames * channels);
-    std::int64_t total = 0;
-    while (total < limit) {
+    bool ran_dry = false;
+    for (std::int64_t total = 0; total < limit && !ran_dry;) {
         const auto wanted = static_cast<std::size_t>(
             std::min<std::int64_t>(static_cast<std::int64_t>(block_frames), limit - total));
         const std::size_t got = read_block(decoder, std::span(block.data(), wanted * channels));
-        if (got == 0)
-            break;
+        ran_dry = got == 0;
         const std::span<const Sample> samples(block.data(), got * channels);
         if constexpr (std::is_same_v<Sample, float>)
             writer.write(converter ? converter->process(samples) : samples);
@@ -79,6 +79,7 @@ void copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
     if constexpr (std::is_same_v<Sample, float>)
         if (converter)
             writer.write(converter->flush());
+    return ran_dry;
 }
 
 }  // namespace
@@ -112,15 +113,18 @@ TranscodeResult transcode(const std::filesystem::path& input, const std::filesys
     result.output = OutputFormat{*type, options.encoding.value_or(lossless_encoding_for(info, *type)),
                                  output_rate(*type, info.sample_rate), info.channels};
     AudioWriter writer(output, result.output, info.tags);
+    bool ran_dry = false;
     if (result.output.sample_rate != info.sample_rate) {
         FormatConverter converter({info.sample_rate, info.channels},
                                   {result.output.sample_rate, info.channels});
-        copy_frames<float>(decoder, writer, limit, &converter);
+        ran_dry = copy_frames<float>(decoder, writer, limit, &converter);
     } else if (copy_as_integers(info, result.output)) {
-        copy_frames<std::int32_t>(decoder, writer, limit);
+        ran_dry = copy_frames<std::int32_t>(decoder, writer, limit);
     } else {
-        copy_frames<float>(decoder, writer, limit);
+        ran_dry = copy_frames<float>(decoder, writer, limit);
     }
+    if (ran_dry)
+        decoder.expect_complete();  // never write a silently shortened copy
     result.frames = writer.frames_written();
     writer.commit();
     return result;

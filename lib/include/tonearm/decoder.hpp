@@ -35,6 +35,11 @@ public:
     // (what lossless round trips and FLAC's MD5 need).
     std::size_t read(std::span<std::int32_t> out);
 
+    // After read() returned 0: throws Error(truncated) if the stream ended before the length
+    // its header declares. (libsndfile shortens a cut WAV/AIFF's length to the bytes present,
+    // so those pass; `tonearm check` inspects the container itself.)
+    void expect_complete() const;
+
     void seek(std::int64_t frame);
     std::int64_t position() const noexcept;  // frames read (or sought to) so far
 

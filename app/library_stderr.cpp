@@ -1,0 +1,58 @@
+#include "library_stderr.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <pthread.h>
+#include <string>
+#include <unistd.h>
+
+namespace tonearm::cli {
+
+LibraryStderr::LibraryStderr()
+{
+    int ends[2];
+    saved_fd_ = dup(STDERR_FILENO);
+    if (saved_fd_ < 0 || pipe(ends) != 0)
+        return;  // keep the plain stderr: chatter is a nuisance, not a failure
+    real_stderr_ = fdopen(saved_fd_, "w");
+    setvbuf(real_stderr_, nullptr, _IONBF, 0);  // as unbuffered as stderr itself
+    dup2(ends[1], STDERR_FILENO);
+    close(ends[1]);
+    reader_ = std::thread([this, read_end = ends[0]] { forward_lines(read_end); });
+}
+
+LibraryStderr::~LibraryStderr()
+{
+    if (!reader_.joinable())
+        return;
+    dup2(saved_fd_, STDERR_FILENO);  // closes the pipe's last write end: the reader sees EOF
+    reader_.join();
+    fclose(real_stderr_);
+}
+
+void LibraryStderr::forward_lines(int pipe_read_end)
+{
+    // Signals are for the main thread (play reads SIGINT from a signalfd); a signal delivered
+    // here would take its default action and kill the process mid-write.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    std::string pending;
+    char buffer[4096];
+    for (ssize_t count; (count = read(pipe_read_end, buffer, sizeof buffer)) > 0;) {
+        pending.append(buffer, static_cast<std::size_t>(count));
+        for (std::size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
+#ifdef TONEARM_SANITIZED
+            fprintf(real_stderr_, "%s\n", pending.substr(0, end).c_str());
+#else
+            spdlog::debug("library: {}", pending.substr(0, end));
+#endif
+        }
+    }
+    if (!pending.empty())
+        spdlog::debug("library: {}", pending);
+    close(pipe_read_end);
+}
+
+}  // namespace tonearm::cli
