@@ -91,14 +91,15 @@ TEST_F(Playback, StartSkipsExactlyThatMuch)
 {
     // Playback starts mid-tone, where the monitor may miss the first few milliseconds of a
     // fresh stream; so compare from the end: what was heard must be exactly the file's last
-    // (2.0 - 0.75) s, give or take that unobservable start.
+    // (2.0 - 0.75) s, give or take that unobservable start (which bounds the check to 80 ms).
     const auto file = tone_file("tone.wav", 2.0, wav16, sink_rate, 0.0);
     Recorder recorder(server);
     ASSERT_EQ(play({"--start", "0.75", file.string()}).exit_code, 0);
     const auto played = sound(recorder.samples());
     const auto expected = sound_of(file, 36000);  // 0.75 s at 48 kHz
     ASSERT_LE(played.size(), expected.size()) << "more than the rest of the file played";
-    EXPECT_LT(expected.size() - played.size(), 2u * sink_rate * 30 / 1000) << "more than 30 ms missing";
+    // The monitor misses up to a third of tonearm's 150 ms output buffer at a stream's start.
+    EXPECT_LT(expected.size() - played.size(), 2u * sink_rate * 80 / 1000) << "more than 80 ms missing";
     EXPECT_TRUE(std::equal(played.rbegin(), played.rend(), expected.rbegin()));
 }
 
