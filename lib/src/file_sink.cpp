@@ -14,7 +14,7 @@ FileSink::FileSink(std::filesystem::path path, std::size_t block_frames)
 
 FileSink::~FileSink()
 {
-    thread_.request_stop();
+    stopping_ = true;
     if (thread_.joinable())
         thread_.join();
 }  // an uncommitted writer removes its temporary file
@@ -34,15 +34,16 @@ StreamFormat FileSink::open(StreamFormat wanted)
 
 void FileSink::start(AudioSource& source)
 {
-    thread_ = std::jthread([this, &source](std::stop_token stop) { run(source, stop); });
+    stopping_ = false;
+    thread_ = std::thread([this, &source] { run(source); });
 }
 
-void FileSink::run(AudioSource& source, std::stop_token stop)
+void FileSink::run(AudioSource& source)
 {
     const auto channels = static_cast<std::size_t>(format_.channels);
     std::vector<float> block(block_frames_ * channels);
     try {
-        while (!stop.stop_requested()) {
+        while (!stopping_) {
             const std::size_t frames = source.render(block);
             if (frames > 0)
                 writer_->write(std::span<const float>(block.data(), frames * channels));
@@ -66,7 +67,7 @@ void FileSink::check() const
 
 void FileSink::stop()
 {
-    thread_.request_stop();
+    stopping_ = true;
     if (thread_.joinable())
         thread_.join();
     check();

@@ -20,7 +20,7 @@ NullSink::NullSink(Pacing pacing, std::size_t block_frames)
 {
 }
 
-NullSink::~NullSink() = default;  // jthread requests stop and joins
+NullSink::~NullSink() { stop(); }
 
 StreamFormat NullSink::open(StreamFormat wanted)
 {
@@ -30,12 +30,13 @@ StreamFormat NullSink::open(StreamFormat wanted)
 
 void NullSink::start(AudioSource& source)
 {
-    thread_ = std::jthread([this, &source](std::stop_token stop) { run(source, stop); });
+    stopping_ = false;
+    thread_ = std::thread([this, &source] { run(source); });
 }
 
 void NullSink::stop()
 {
-    thread_.request_stop();
+    stopping_ = true;
     if (thread_.joinable())
         thread_.join();
 }
@@ -45,7 +46,7 @@ std::string NullSink::description() const
     return pacing_ == Pacing::realtime ? "null output (real-time)" : "null output (unpaced)";
 }
 
-void NullSink::run(AudioSource& source, std::stop_token stop)
+void NullSink::run(AudioSource& source)
 {
     using clock = std::chrono::steady_clock;
     const auto channels = static_cast<std::size_t>(format_.channels);
@@ -55,7 +56,7 @@ void NullSink::run(AudioSource& source, std::stop_token stop)
     SampleChecksum checksum;
     auto deadline = clock::now();
 
-    while (!stop.stop_requested()) {
+    while (!stopping_) {
         const std::size_t frames = source.render(block);
         checksum.add(std::span(block).first(frames * channels));
         checksum_.store(checksum.value(), std::memory_order_release);

@@ -3,6 +3,7 @@
 #include "tonearm/audio_sink.hpp"
 #include "tonearm/audio_writer.hpp"
 
+#include <atomic>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -28,7 +29,7 @@ public:
     std::string description() const override;
 
 private:
-    void run(AudioSource& source, std::stop_token stop);
+    void run(AudioSource& source);
 
     std::filesystem::path path_;
     std::size_t block_frames_;
@@ -36,7 +37,8 @@ private:
     std::optional<AudioWriter> writer_;
     mutable std::mutex failure_mutex_;  // guards failure_ (never touched by render())
     std::exception_ptr failure_;
-    std::jthread thread_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;  // not jthread: Emscripten's libc++ has none
 };
 
 }  // namespace tonearm

@@ -29,14 +29,15 @@ public:
     std::uint64_t checksum() const noexcept { return checksum_.load(std::memory_order_acquire); }
 
 private:
-    void run(AudioSource& source, std::stop_token stop);
+    void run(AudioSource& source);
 
     Pacing pacing_;
     std::size_t block_frames_;
     StreamFormat format_;
     std::atomic<std::uint64_t> frames_{0};
     std::atomic<std::uint64_t> checksum_{0};
-    std::jthread thread_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;  // not jthread: Emscripten's libc++ has none
 };
 
 // The checksum NullSink computes, for the other side of the comparison.
