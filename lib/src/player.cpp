@@ -53,6 +53,7 @@ void Player::start()
 
     const auto start_frame = std::clamp<std::int64_t>(
         std::llround(std::max(0.0, options_.start_seconds) * info.sample_rate), 0, info.frames);
+    realtime_sink_ = sink_.realtime();  // before the decode thread reads it
     decode_thread_ = std::thread([this, decoder = std::move(first), first_track, start_frame]() mutable {
         decode_loop(std::move(decoder), first_track, start_frame);
     });
@@ -62,7 +63,6 @@ void Player::start()
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (ring_->readable() < primed && !decoding_done_ && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    realtime_sink_ = sink_.realtime();
     sink_.start(*this);
 }
 
@@ -187,10 +187,14 @@ std::optional<Player::Jump> Player::play_track(Decoder& decoder, std::size_t tra
 bool Player::push(std::span<const float> samples)
 {
     const auto channels = static_cast<std::size_t>(stream_format_.channels);
+    // A real-time output drains the ring at the audio clock: waking every eighth of it is
+    // plenty. A file or unpaced output drains it as fast as we fill it, so check back soon.
     const auto ring_duration = std::chrono::duration<double>(
         static_cast<double>(ring_->capacity() / channels) / stream_format_.sample_rate);
-    const auto poll = std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(ring_duration / 8),
-                                 std::chrono::microseconds(500), std::chrono::microseconds(20000));
+    const auto poll = realtime_sink_
+                          ? std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(ring_duration / 8),
+                                       std::chrono::microseconds(500), std::chrono::microseconds(20000))
+                          : std::chrono::microseconds(100);
     while (!samples.empty()) {
         const std::size_t room = std::min(samples.size(), ring_->writable() / channels * channels);
         samples = samples.subspan(ring_->write(samples.first(room)));
