@@ -112,9 +112,11 @@ int play_loop(Player& player, Controls& controls, FILE* terminal)
         status.emplace(terminal, !(no_color && *no_color));
     std::size_t reported = 0;
     std::optional<std::size_t> announced;
+    auto next_redraw = std::chrono::steady_clock::now();
 
+    // Short waits: the end of playback is noticed within 10 ms, not at the next redraw.
     while (!player.finished()) {
-        const auto event = controls.wait(std::chrono::milliseconds(100));
+        const auto event = controls.wait(std::chrono::milliseconds(10));
         if (event.interrupted)
             return exit_interrupted;
         if (event.key == Key::quit)
@@ -130,8 +132,10 @@ int play_loop(Player& player, Controls& controls, FILE* terminal)
                 status->clear();
             spdlog::info("playing {}", player.playlist()[track].string());
         }
-        if (status)
+        if (status && (event.key || std::chrono::steady_clock::now() >= next_redraw)) {
             status->show(status_text(player, terminal_width(terminal)));
+            next_redraw = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+        }
     }
     report_track_errors(player, reported, status ? &*status : nullptr);
     return exit_ok;
