@@ -50,11 +50,11 @@ SF_VIRTUAL_IO MemoryFile::io()
     io.get_filelen = [](void* self) -> sf_count_t {
         return static_cast<sf_count_t>(static_cast<MemoryFile*>(self)->bytes.size());
     };
-    io.seek = [](sf_count_t offset, int whence, void* self) -> sf_count_t {
+    io.seek = [](sf_count_t distance, int whence, void* self) -> sf_count_t {
         auto& file = *static_cast<MemoryFile*>(self);
         const auto size = static_cast<sf_count_t>(file.bytes.size());
         sf_count_t base = whence == SEEK_CUR ? file.offset : whence == SEEK_END ? size : 0;
-        file.offset = std::clamp<sf_count_t>(base + offset, 0, size);
+        file.offset = std::clamp<sf_count_t>(base + distance, 0, size);
         return file.offset;
     };
     io.read = [](void* dest, sf_count_t count, void* self) -> sf_count_t {

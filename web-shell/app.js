@@ -1,0 +1,336 @@
+// The web shell: wires the page (canvas, buttons, file picker, drag and drop, keys, status)
+// to the decoder worker and the playback schedule. Nothing sounds and no AudioContext exists
+// until the user clicks the canvas (or presses play or space): that click is "start".
+//
+// URL parameters: ?src=URL (a file to open instead of the demo), ?flavour=threads|nothreads
+// (default: threads when the page is cross-origin isolated), ?block=FRAMES (frames per
+// decoded block), ?tap (MEASUREMENT HOOK for tests and benchmarks: records what plays).
+import { DecoderClient } from './decoder-client.js';
+import { Playback } from './playback.js';
+import { WaveformView } from './waveform.js';
+
+const DEMO = 'assets/demo.flac';
+const params = new URLSearchParams(location.search);
+const flavour = params.get('flavour') || (self.crossOriginIsolated ? 'threads' : 'nothreads');
+const tapRequested = params.has('tap');
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  player: $('player'), canvas: $('view'), play: $('play'), time: $('time'), seek: $('seek'),
+  file: $('file'), status: $('status'), title: $('title'), meta: $('meta'), engine: $('engine'),
+  volume: $('volume'),
+};
+const view = new WaveformView(ui.canvas);
+
+const state = {
+  phase: 'loading',     // loading | ready | playing | paused | ended | error
+  message: 'Loading the decoder…',
+  error: null,          // { title, detail } shown on the page
+  info: null,
+  name: null,
+  seeking: false,
+  workerHasWebAudio: null,
+  clickPerfMs: null,
+};
+
+// ---------------------------------------------------------------------------- decoder + playback
+const client = new DecoderClient({
+  flavour,
+  blockFrames: Number(params.get('block')) || 0,
+  onReady(message) {
+    state.workerHasWebAudio = message.webAudioInWorker;
+    if (flavour === 'threads' && !message.sharedMemory) console.warn('tonearm: the threads module has no shared memory');
+  },
+  onOpened(message) {
+    state.info = message.info;
+    state.error = null;
+    playback.load(message.info, message.blockFrames);
+    showInfo();
+    update();
+  },
+  onBlock: (block) => playback.receive(block),
+  onEnd: (message) => playback.endOfStream(message),
+  onOverview(message) {
+    view.setPeaks(message.peaks, message.progress);
+    state.overviewProgress = message.progress;
+  },
+  onError(message) {
+    if (message.phase === 'open') {
+      state.info = null;
+      playback.unload();
+      showError(`Cannot play ${state.name}`, explain(message));
+    } else if (playback.decodeFailed(message)) {
+      showError(`Playback of ${state.name} stopped`, explain(message));
+    }
+  },
+  onFailure(message) {
+    state.info = null;
+    playback.unload();
+    showError('The decoder stopped working', `${message}. Open a file to start it again.`);
+  },
+});
+
+const playback = new Playback({
+  decoder: client,
+  tap: tapRequested,
+  onChange: () => update(),
+  onTap: (message, ctx) => tap.receive(message, ctx),
+});
+
+function explain({ kind, message }) {
+  const reasons = {
+    unsupported: 'this is not an audio format tonearm can decode',
+    malformed: 'the file is damaged or not what its name says',
+    truncated: 'the file ends before all of its audio',
+    not_found: 'the file was not found',
+    unreadable: 'the file could not be read',
+    non_finite: 'the file decodes to invalid samples',
+    out_of_memory: 'the file is too large for this page',
+  };
+  const reason = reasons[kind] || 'the decoder reported an error';
+  return message ? `${reason} (${message})` : reason;
+}
+
+// ---------------------------------------------------------------------------- opening files
+async function open(source) {
+  const name = typeof source === 'string'
+    ? decodeURIComponent(new URL(source, location.href).pathname.split('/').pop() || source)
+    : source.name;
+  state.name = name || 'file';
+  state.info = null;
+  state.error = null;
+  state.overviewProgress = 0;
+  state.message = `Opening ${state.name}…`;
+  view.clear();
+  playback.unload();
+  showInfo();
+  update();
+  try {
+    await client.open(source);
+  } catch (e) {
+    showError(`Cannot read ${state.name}`, e.message);
+  }
+}
+
+function showInfo() {
+  const info = state.info;
+  ui.title.textContent = info?.tags?.title || state.name || 'tonearm';
+  document.title = info ? `${ui.title.textContent} · tonearm` : 'tonearm';
+  if (!info) {
+    ui.meta.textContent = state.name && info === null && !state.error ? 'Opening…' : '';
+    return;
+  }
+  const parts = [];
+  if (info.tags?.artist) parts.push(info.tags.artist);
+  parts.push(info.codec === info.container ? info.codec : `${info.codec} in ${info.container}`);
+  parts.push(`${(info.sampleRate / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} kHz`);
+  if (info.bitsPerSample) parts.push(`${info.bitsPerSample}-bit`);
+  parts.push(info.channels === 1 ? 'mono' : info.channels === 2 ? 'stereo' : `${info.channels} channels`);
+  parts.push(clock(info.frames / info.sampleRate));
+  ui.meta.textContent = parts.join(' · ');
+}
+
+function showError(title, detail) {
+  state.error = { title, detail };
+  showInfo();
+  console.warn(`tonearm: ${title}: ${detail}`);
+  update();
+}
+
+// ---------------------------------------------------------------------------- user actions
+function startOrToggle() {
+  if (state.clickPerfMs === null) state.clickPerfMs = performance.now();
+  try {
+    playback.toggle();   // creates/resumes the AudioContext inside this gesture
+  } catch (e) {
+    showError('No audio output', e.message);
+  }
+  update();
+}
+
+function seekBy(seconds) {
+  if (state.info) playback.seek(playback.position() + seconds);
+}
+
+ui.canvas.addEventListener('click', startOrToggle);
+ui.play.addEventListener('click', startOrToggle);
+ui.file.addEventListener('change', () => {
+  const file = ui.file.files?.[0];
+  if (file) open(file);
+  ui.file.value = '';
+});
+ui.seek.addEventListener('input', () => {
+  state.seeking = true;
+  if (state.info) ui.time.textContent = timeText(Number(ui.seek.value) / 1000 * duration());
+});
+ui.seek.addEventListener('change', () => {
+  state.seeking = false;
+  if (state.info) playback.seek(Number(ui.seek.value) / 1000 * duration());
+});
+ui.volume.addEventListener('input', () => playback.setVolume?.(Number(ui.volume.value) / 100));
+
+document.addEventListener('keydown', (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const inControl = event.target.closest?.('input, button, select, textarea');
+  if (event.key === ' ' && !inControl) {
+    event.preventDefault();
+    startOrToggle();
+  } else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && !inControl) {
+    event.preventDefault();
+    seekBy(event.key === 'ArrowLeft' ? -5 : 5);
+  } else if ((event.key === 'ArrowUp' || event.key === 'ArrowDown') && !inControl) {
+    event.preventDefault();
+    ui.volume.value = String(Math.max(0, Math.min(100, Number(ui.volume.value) + (event.key === 'ArrowUp' ? 10 : -10))));
+    playback.setVolume?.(Number(ui.volume.value) / 100);
+  }
+});
+
+for (const type of ['dragenter', 'dragover']) {
+  document.addEventListener(type, (event) => {
+    event.preventDefault();
+    ui.player.classList.add('dropping');
+  });
+}
+document.addEventListener('dragleave', (event) => {
+  if (!event.relatedTarget) ui.player.classList.remove('dropping');
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  ui.player.classList.remove('dropping');
+  const file = event.dataTransfer?.files?.[0];
+  if (file) open(file);
+});
+
+// ---------------------------------------------------------------------------- rendering
+function duration() {
+  return state.info ? state.info.frames / state.info.sampleRate : 0;
+}
+
+function clock(seconds) {
+  seconds = Math.max(0, seconds || 0);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+}
+
+function timeText(position) {
+  return `${clock(position)} / ${clock(duration())}`;
+}
+
+function phase() {
+  if (state.error && (!state.info || playback.failed)) return 'error';
+  if (!state.info) return 'loading';
+  if (playback.ended) return 'ended';
+  if (playback.playing) return 'playing';
+  return playback.ctx ? 'paused' : 'ready';
+}
+
+let published = '';
+function update() {
+  state.phase = phase();
+  const audio = playback.audioState();
+  ui.player.dataset.phase = state.phase;
+  ui.player.dataset.audio = audio;
+  ui.player.dataset.flavour = flavour;
+  const playing = state.phase === 'playing';
+  ui.play.textContent = playing ? '❚❚' : '▶';
+  ui.play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+  ui.play.disabled = !state.info;
+  ui.seek.disabled = !state.info;
+  ui.engine.textContent = `${flavour === 'threads' ? 'threaded' : 'single-threaded'} wasm decoder${self.crossOriginIsolated ? ' · cross-origin isolated' : ''}`;
+
+  let status;
+  if (state.error) {
+    status = `${state.error.title}: ${state.error.detail}`;
+  } else if (!state.info) {
+    status = state.message;
+  } else {
+    status = {
+      ready: 'Ready. Click the waveform (or press space) to play.',
+      playing: 'Playing',
+      paused: 'Paused',
+      ended: 'Finished. Click to play again.',
+    }[state.phase] || '';
+  }
+  if (ui.status.textContent !== status) ui.status.textContent = status;
+  ui.status.classList.toggle('error', Boolean(state.error));
+
+  // For tests and anyone curious: one console line per change (read without page.evaluate,
+  // which would count as a user gesture), plus data-* attributes on #player.
+  const snapshot = JSON.stringify({ phase: state.phase, audio, flavour, error: state.error ? status : null });
+  if (snapshot !== published) {
+    published = snapshot;
+    console.debug(`tonearm:state ${snapshot}`);
+  }
+}
+
+function frame() {
+  const position = playback.position();
+  const total = duration();
+  if (state.info && !state.seeking) {
+    ui.seek.value = String(total > 0 ? Math.round((position / total) * 1000) : 0);
+    const text = timeText(position);
+    if (ui.time.textContent !== text) ui.time.textContent = text;
+  }
+  view.draw({
+    fraction: total > 0 ? position / total : 0,
+    level: playback.level(),
+    prompt: state.info && !playback.ctx && !state.error ? '▶  Click to play' : null,
+    message: state.error ? null : state.info ? 'Reading the waveform…' : state.message,
+    error: state.error && (!state.info || playback.failed) ? state.error.title : null,
+  });
+  if (playback.ended && state.phase !== 'ended') update();
+  requestAnimationFrame(frame);
+}
+
+// ---------------------------------------------------------------------------- measurement hook
+// With ?tap: collects what the tap worklet saw (from the first non-silent sample on).
+const tap = {
+  chunks: [],
+  first: null,
+  flushed: null,
+  receive(message, ctx) {
+    if (message.type === 'first') {
+      this.first = { ...message, perfMs: performance.now(), clickPerfMs: state.clickPerfMs, sampleRate: ctx.sampleRate };
+      console.debug(`tonearm:first-sound ${JSON.stringify(this.first)}`);
+    } else if (message.type === 'chunk') {
+      this.chunks.push(message.samples);
+    } else if (message.type === 'flushed') {
+      this.flushed?.(message);
+    }
+  },
+  // Every captured sample so far, per channel, as base64 of little-endian float32.
+  async collect() {
+    if (playback.tap) {
+      await new Promise((resolve) => {
+        this.flushed = resolve;
+        playback.tap.port.postMessage('flush');
+      });
+    }
+    const channels = this.chunks[0]?.length || 0;
+    const frames = this.chunks.reduce((n, c) => n + c[0].length, 0);
+    const out = [];
+    for (let c = 0; c < channels; c++) {
+      const all = new Float32Array(frames);
+      let at = 0;
+      for (const chunk of this.chunks) { all.set(chunk[c], at); at += chunk[c].length; }
+      let text = '';
+      const bytes = new Uint8Array(all.buffer);
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      out.push(btoa(text));
+    }
+    return { channels, frames, samples: out, first: this.first };
+  },
+  reset() {
+    this.chunks = [];
+    this.first = null;
+  },
+};
+
+// A read-only window for tests, benchmarks and the console.
+window.tonearm = { state, playback, client, tap, flavour, open };
+
+update();
+requestAnimationFrame(frame);
+open(params.get('src') || DEMO);

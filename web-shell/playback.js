@@ -1,0 +1,352 @@
+// Playback: the AudioContext, the audio graph, and the schedule that plays decoded blocks back
+// to back, sample-accurately.
+//
+// - No AudioContext exists until the user's first click/key/button (play() is called from
+//   those handlers, synchronously, so the context may start).
+// - The context runs at the file's sample rate, so nothing resamples and blocks line up on
+//   whole sample frames: a block that starts `n` frames into the schedule starts at context
+//   frame originFrame + n, at time (originFrame + n) / sampleRate, computed from integers every
+//   time (no drift from adding up float durations).
+// - Exact frame times: Chromium starts a source at a sub-sample offset (and interpolates) when
+//   when * sampleRate is not exactly an integer, which happens for ~14 % of frames k with
+//   when = k / sampleRate (44100 has no exact binary inverse). Such an offset moves samples by
+//   ~1e-15 — inaudible, but not bit-exact — so every block boundary is placed on a frame k
+//   where (k / rate) * rate === k: the origin is chosen among such frames, and block sizes
+//   are trimmed by a few frames so that each block ends on one.
+// - Flow control: only AHEAD seconds are scheduled ahead of the playhead, with at most
+//   MAX_IN_FLIGHT block requests outstanding; a timer tops up as playback advances, so an
+//   hour-long file never sits decoded in memory.
+// - Pause is ctx.suspend(): the schedule stays valid because the context clock stops with it.
+//   Seek drops the scheduled sources and starts a new schedule ("generation") at the target.
+
+const LEAD = 0.04;          // s between the first block's arrival and its start
+const AHEAD = 3;            // s of audio kept scheduled ahead of the playhead
+const MAX_IN_FLIGHT = 3;    // block requests outstanding (the threads flavour has 4 slots)
+const PUMP_MS = 200;
+
+// Whether a source started at time k / rate starts exactly on frame k in Chromium.
+export function exactFrame(k, rate) {
+  return (k / rate) * rate === k;
+}
+
+// The first frame >= from where a schedule can start so that every planned boundary
+// (from + each prefix sum of `sizes`) is exact.
+function exactOrigin(from, sizes, rate) {
+  for (let k = from; k < from + 4096; k++) {
+    let at = k;
+    let ok = exactFrame(at, rate);
+    for (let i = 0; ok && i < sizes.length; i++) {
+      at += sizes[i];
+      ok = exactFrame(at, rate);
+    }
+    if (ok) return k;
+  }
+  return from;
+}
+
+export class Playback {
+  constructor({ decoder, tap, onChange, onTap }) {
+    this.decoder = decoder;
+    this.tapRequested = tap;
+    this.onChange = onChange || (() => {});
+    this.onTap = onTap || (() => {});
+    this.ctx = null;
+    this.graphReady = null;   // a promise while the graph (tap worklet) is being set up
+    this.info = null;
+    this.blockFrames = 16384;
+    this.playing = false;     // the user wants sound
+    this.volume = 1;
+    this.stats = { blocks: 0, relayMs: 0, relayedFrames: 0, underruns: 0, inexactStarts: 0, contexts: 0, maxScheduledAhead: 0 };
+    this.timer = null;
+    this.generation = 0;
+    this.resetSchedule(0);
+  }
+
+  resetSchedule(frame) {
+    this.generation++;
+    for (const s of this.sources || []) {
+      s.onended = null;
+      try { s.stop(); } catch { /* not started */ }
+      s.disconnect();
+    }
+    this.sources = new Set();
+    for (const block of this.pending || []) block.release();
+    this.pending = [];             // blocks that arrived while the graph was being set up
+    this.requests = [];            // frame counts asked of the decoder, in order, not yet answered
+    this.baseFrame = frame;        // the file frame the schedule starts at
+    this.originFrame = null;       // context frame where baseFrame plays (null: not yet)
+    this.scheduledFrames = 0;
+    this.decoderEnded = false;
+    this.failed = false;
+  }
+
+  // A new stream is open (the decoder is at its start): forget the old schedule. Playback
+  // continues if it was playing; another sample rate needs another context, which sticky
+  // activation (the page was clicked before) lets start.
+  load(info, blockFrames) {
+    this.info = info;
+    this.blockFrames = blockFrames;
+    this.resetSchedule(0);
+    if (this.ctx && this.ctx.sampleRate !== info.sampleRate) {
+      this.closeContext();
+      if (this.playing) this.ensureContext().resume().catch(() => {});
+    }
+    this.changed();
+    this.pump();
+  }
+
+  unload() {
+    this.info = null;
+    this.resetSchedule(0);
+    this.changed();
+  }
+
+  // Call from a user gesture: creates (or recreates, for a new sample rate) the context.
+  ensureContext() {
+    const rate = this.info?.sampleRate;
+    if (this.ctx && (!rate || this.ctx.sampleRate === rate)) return this.ctx;
+    let frame = 0;
+    if (this.ctx) {
+      frame = Math.round(this.position() * rate);
+      this.closeContext();
+    }
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) throw new Error('this browser has no Web Audio');
+    let ctx;
+    try {
+      ctx = rate ? new Context({ sampleRate: rate }) : new Context();
+    } catch {
+      ctx = new Context();  // a rate the browser refuses: it resamples each block instead
+    }
+    this.ctx = ctx;
+    this.stats.contexts++;
+    this.gain = ctx.createGain();
+    this.gain.gain.value = this.volume;
+    this.analyser = ctx.createAnalyser();
+    this.analyser.fftSize = 2048;
+    this.gain.connect(this.analyser);
+    ctx.onstatechange = () => this.changed();
+    if (this.tapRequested) {
+      this.graphReady = this.connectTap(ctx).finally(() => {
+        if (ctx !== this.ctx) return;
+        this.graphReady = null;
+        const pending = this.pending;
+        this.pending = [];
+        for (const block of pending) this.receive(block);
+        this.pump();
+      });
+    } else {
+      this.analyser.connect(ctx.destination);
+    }
+    if (frame > 0) this.restart(frame);
+    return ctx;
+  }
+
+  // MEASUREMENT HOOK (?tap): an AudioWorklet before the destination records what plays.
+  async connectTap(ctx) {
+    await ctx.audioWorklet.addModule(new URL('tap-worklet.js', import.meta.url));
+    if (ctx !== this.ctx) return;
+    const channels = ctx.destination.channelCount;
+    const tap = new AudioWorkletNode(ctx, 'tonearm-tap', {
+      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [channels],
+      channelCount: channels, channelCountMode: 'explicit', channelInterpretation: 'discrete',
+      processorOptions: { channels },
+    });
+    tap.port.onmessage = (event) => this.onTap(event.data, ctx);
+    this.analyser.connect(tap).connect(ctx.destination);
+    this.tap = tap;
+  }
+
+  closeContext() {
+    const ctx = this.ctx;
+    this.resetSchedule(this.baseFrame);
+    this.ctx = null;
+    this.tap = null;
+    this.graphReady = null;
+    ctx.onstatechange = null;
+    ctx.close().catch(() => {});
+  }
+
+  // Starts or resumes. Call from a user gesture (it may create the context).
+  play() {
+    const ctx = this.ensureContext();
+    if (this.ended) this.seek(0);
+    this.playing = true;
+    ctx.resume().catch(() => {});
+    this.startTimer();
+    this.changed();
+    this.pump();
+  }
+
+  pause() {
+    this.playing = false;
+    this.ctx?.suspend().catch(() => {});
+    this.stopTimer();
+    this.changed();
+  }
+
+  toggle() {
+    if (this.playing) this.pause();
+    else this.play();
+  }
+
+  setVolume(volume) {
+    this.volume = volume;
+    if (this.gain) this.gain.gain.value = volume;
+  }
+
+  get ended() {
+    return this.decoderEnded && this.originFrame !== null && this.sources.size === 0 && this.requests.length === 0;
+  }
+
+  seek(seconds) {
+    if (!this.info) return;
+    const last = Math.max(0, this.info.frames);
+    this.restart(Math.max(0, Math.min(last, Math.round(seconds * this.info.sampleRate))));
+    this.changed();
+    this.pump();
+  }
+
+  // A new schedule from `frame`, with the decoder moved there.
+  restart(frame) {
+    this.resetSchedule(frame);
+    if (this.info) this.decoder.seek(frame, this.generation);
+  }
+
+  // Seconds into the file of what is being heard.
+  position() {
+    if (!this.info) return 0;
+    const rate = this.info.sampleRate;
+    if (!this.ctx || this.originFrame === null) return this.baseFrame / rate;
+    const played = Math.round(this.ctx.currentTime * this.ctx.sampleRate) - this.originFrame;
+    return (this.baseFrame + Math.max(0, Math.min(this.scheduledFrames, played))) / rate;
+  }
+
+  aheadSeconds() {
+    if (!this.ctx || this.originFrame === null) return 0;
+    return (this.originFrame + this.scheduledFrames) / this.ctx.sampleRate - this.ctx.currentTime;
+  }
+
+  // Requests blocks until AHEAD seconds are scheduled or requested.
+  pump() {
+    if (!this.playing || !this.ctx || !this.info || this.decoderEnded || this.failed) return;
+    const rate = this.ctx.sampleRate;
+    const blockSeconds = this.blockFrames / this.info.sampleRate;
+    while (this.requests.length < MAX_IN_FLIGHT && this.aheadSeconds() + this.requests.length * blockSeconds < AHEAD) {
+      let frames = this.blockFrames;
+      if (this.originFrame !== null) {
+        // Trim the block so that it ends on an exact frame (see the top of this file).
+        let end = this.originFrame + this.scheduledFrames + this.requests.reduce((a, b) => a + b, 0);
+        for (let n = frames; n > frames - 64 && n > 1; n--) {
+          if (exactFrame(end + n, rate)) { frames = n; break; }
+        }
+      }
+      this.requests.push(frames);
+      this.decoder.read(this.generation, frames);
+    }
+  }
+
+  // A decoded block arrived: copy it once into an AudioBuffer and schedule it.
+  receive(block) {
+    const t0 = performance.now();
+    if (block.generation !== this.generation || !this.ctx) {
+      block.release();   // from before a seek or a new file
+      return;
+    }
+    if (this.graphReady) {
+      this.pending.push(block);   // still counted as requested; scheduled once the graph is ready
+      return;
+    }
+    const ctx = this.ctx;
+    const rate = ctx.sampleRate;
+    const buffer = new AudioBuffer({ length: block.frames, numberOfChannels: block.channels, sampleRate: this.info.sampleRate });
+    block.copyInto(buffer);
+    const now = Math.ceil(ctx.currentTime * rate);
+    if (this.originFrame === null) {
+      this.originFrame = exactOrigin(now + Math.round(LEAD * rate), this.requests, rate);
+      this.baseFrame = block.startFrame;
+      if (this.stats.firstStartRelayedFrames === undefined) this.stats.firstStartRelayedFrames = this.stats.relayedFrames + block.frames;
+    }
+    this.requests.shift();
+    let startFrame = this.originFrame + this.scheduledFrames;
+    if (startFrame < now + 128) {
+      // Underrun: the block is late. Shift the schedule (a gap, but never an overlap).
+      this.stats.underruns++;
+      startFrame = exactOrigin(now + Math.round(LEAD * rate), [block.frames, ...this.requests], rate);
+      this.originFrame = startFrame - this.scheduledFrames;
+    }
+    if (!exactFrame(startFrame, rate)) this.stats.inexactStarts++;
+    const source = ctx.createBufferSource();
+    source.buffer = buffer;
+    source.connect(this.gain);
+    source.onended = () => {
+      this.sources.delete(source);
+      source.disconnect();
+      if (this.ended) this.finish();
+    };
+    source.start(startFrame / rate);
+    if (this.stats.firstStart === undefined) {
+      // For the benchmark: when the first block was scheduled, and for when.
+      this.stats.firstStart = { perfMs: t0, contextTime: ctx.currentTime, startTime: startFrame / rate,
+        baseLatency: ctx.baseLatency || 0, outputLatency: ctx.outputLatency || 0 };
+    }
+    this.sources.add(source);
+    this.scheduledFrames += block.frames;
+    this.stats.blocks++;
+    this.stats.relayedFrames += block.frames;
+    this.stats.maxScheduledAhead = Math.max(this.stats.maxScheduledAhead, this.aheadSeconds());
+    this.stats.relayMs += performance.now() - t0;
+    this.pump();
+  }
+
+  endOfStream(message) {
+    if (message.generation !== this.generation) return;
+    this.requests.shift();
+    this.decoderEnded = true;
+    if (this.originFrame === null) this.originFrame = Math.ceil((this.ctx?.currentTime || 0) * (this.ctx?.sampleRate || 1));
+    if (this.ended) this.finish();
+  }
+
+  // Returns whether the error is news (not from before a seek, not a repeat).
+  decodeFailed(message) {
+    if (message.generation !== undefined && message.generation !== this.generation) return false;
+    if (this.failed) return false;
+    this.failed = true;   // what is scheduled still plays
+    this.requests = [];
+    return true;
+  }
+
+  finish() {
+    this.playing = false;
+    this.ctx?.suspend().catch(() => {});
+    this.stopTimer();
+    this.changed();
+  }
+
+  startTimer() {
+    if (!this.timer) this.timer = setInterval(() => this.pump(), PUMP_MS);
+  }
+
+  stopTimer() {
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // Peak level (0..1) of what is playing now, for the meter.
+  level() {
+    if (!this.analyser || !this.ctx || this.ctx.state !== 'running') return 0;
+    if (!this.levelData) this.levelData = new Float32Array(this.analyser.fftSize);
+    this.analyser.getFloatTimeDomainData(this.levelData);
+    let peak = 0;
+    for (const v of this.levelData) peak = Math.max(peak, Math.abs(v));
+    return peak;
+  }
+
+  audioState() {
+    return this.ctx ? this.ctx.state : 'none';
+  }
+
+  changed() {
+    this.onChange(this);
+  }
+}

@@ -1,0 +1,280 @@
+#!/usr/bin/env node
+// The web benchmark (scripts/bench calls it; it also runs alone): prints Markdown tables.
+//   - click → first non-silent sample at the page's tap, per flavour
+//   - main-thread time spent per second of audio relayed from the worker, per flavour
+//   - decode speed: the worker (both flavours) vs the same decode loop native
+//     (native_decode_speed.cpp) and the native CLI (`play --null`), vs the same wasm under
+//     node, vs Chromium's own decodeAudioData, on the same files
+//   - wasm and glue sizes, raw and gzipped
+// Environment (from scripts/bench): TONEARM_BENCH_QUICK=1 (fewer repeats), TONEARM_BENCH_CORPUS
+// (its throughput/ files; default: this suite's fixtures), TONEARM_BENCH_SUMMARY (CSV rows are
+// appended), TONEARM (the native binary). Progress goes to stderr.
+// Benchmarks are not tests: nothing here fails on a number.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { dist, fixtures, repo } from './fixtures.mjs';
+
+const quick = process.env.TONEARM_BENCH_QUICK === '1';
+const native = process.env.TONEARM || path.join(repo, 'build/native-release/app/tonearm');
+const say = (...args) => console.error('bench.mjs:', ...args);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+// Build (no-op when cached) and install playwright-core before importing the browser harness.
+execFileSync(path.join(repo, 'scripts/web'), ['prepare'], { stdio: ['ignore', 2, 2] });
+if (!fs.existsSync(native)) execFileSync(path.join(repo, 'scripts/tonearm'), ['--version'], { stdio: ['ignore', 2, 2] });
+const { launch, serve, watch } = await import('./browser.mjs');
+const { WasmDecoder } = await import('./wasm-decoder.mjs');
+
+const summaryRows = [];
+function row(caseName, tool, metric, unit, values) {
+  values = values.filter((v) => Number.isFinite(v));
+  if (!values.length) return;
+  summaryRows.push(['web', caseName, tool, metric, unit, median(values).toPrecision(6), Math.min(...values).toPrecision(6),
+    Math.max(...values).toPrecision(6), values.length].join(','));
+}
+
+// ---------------------------------------------------------------------------- files
+const corpus = process.env.TONEARM_BENCH_CORPUS;
+let files;
+let latencyFile;
+if (corpus && fs.existsSync(path.join(corpus, 'throughput'))) {
+  const names = quick ? ['flac.flac', 'ogg.ogg', 'mp3.mp3'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3'];
+  files = names.map((n) => ({ label: n.split('.')[0], dir: path.join(corpus, 'throughput'), name: n }));
+  latencyFile = { dir: path.join(corpus, 'latency'), name: 'tone.flac' };
+  if (!fs.existsSync(path.join(latencyFile.dir, latencyFile.name))) latencyFile = { ...files[1] };
+} else {
+  const dir = fixtures();
+  files = ['tone.wav', 'long.flac', 'tone.ogg', 'tone.opus', 'tone.mp3'].map((n) => ({ label: n, dir, name: n }));
+  latencyFile = { dir, name: 'tone.flac' };
+}
+const seconds = (file) => {
+  const out = execFileSync(native, ['info', '--json', path.join(file.dir, file.name)]).toString();
+  const info = JSON.parse(out.trim().split('\n')[0]);
+  return info.duration_seconds ?? info.duration ?? (info.frames / info.sample_rate);
+};
+
+// ---------------------------------------------------------------------------- sizes
+function sizes() {
+  const lines = ['| flavour | .wasm raw | .wasm gzip -9 | .js glue raw | .js glue gzip -9 |', '|---|---:|---:|---:|---:|'];
+  for (const flavour of ['threads', 'nothreads']) {
+    const wasm = fs.readFileSync(path.join(dist, `tonearm-${flavour}.wasm`));
+    let js = fs.readFileSync(path.join(dist, `tonearm-${flavour}.js`));
+    const worker = path.join(dist, `tonearm-${flavour}.worker.js`);
+    if (fs.existsSync(worker)) js = Buffer.concat([js, fs.readFileSync(worker)]);
+    const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
+    const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
+    lines.push(`| ${flavour} | ${kb(wasm.length)} | ${kb(gz(wasm))} | ${kb(js.length)} | ${kb(gz(js))} |`);
+    row('wasm size', flavour, 'raw', 'bytes', [wasm.length]);
+    row('wasm size', flavour, 'gzip', 'bytes', [gz(wasm)]);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------- decode speed
+// The native twin of the worker's decode loop (native_decode_speed.cpp), linked with the
+// native build's libtonearm.a; rebuilt when either is newer than the binary.
+function nativeLoopTool() {
+  const src = path.join(repo, 'web-shell/tests/native_decode_speed.cpp');
+  const lib = path.join(path.dirname(path.dirname(native)), 'lib/libtonearm.a');
+  const bin = path.join(repo, 'build/web/native_decode_speed');
+  const mtime = (f) => fs.statSync(f).mtimeMs;
+  if (!fs.existsSync(bin) || mtime(bin) < Math.max(mtime(src), mtime(lib))) {
+    const libs = execFileSync('pkg-config', ['--libs', 'sndfile', 'soxr']).toString().trim().split(/\s+/);
+    execFileSync('g++', ['-O2', '-std=c++20', src, `-I${path.join(repo, 'lib/include')}`, lib, ...libs, '-lpthread', '-o', bin],
+      { stdio: ['ignore', 2, 2] });
+  }
+  return bin;
+}
+
+function nativeLoopTimes(file, runs) {
+  const out = execFileSync(nativeLoopTool(), [path.join(file.dir, file.name), String(runs)]).toString();
+  return JSON.parse(out).ms;
+}
+
+function nativeTimes(file, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync(native, ['-q', 'play', '--null', path.join(file.dir, file.name)], { stdio: 'ignore' });
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return out;
+}
+
+async function nodeTimes(file, runs) {
+  const bytes = fs.readFileSync(path.join(file.dir, file.name));
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const d = await WasmDecoder.open('nothreads', bytes, file.name);
+    const t0 = performance.now();
+    while (d.readBlock());
+    out.push(performance.now() - t0);
+    d.close();
+  }
+  return out;
+}
+
+async function browserDecodeTimes(browser, servers, file, runs) {
+  const result = {};
+  for (const flavour of ['threads', 'nothreads']) {
+    const page = await browser.context.newPage();
+    const log = watch(page);
+    await page.goto(`${servers[flavour].url}index.html?src=/bench/${encodeURIComponent(file.name)}`);
+    await log.untilPhase(['ready', 'error'], 60000);
+    await page.waitForTimeout(300);   // let the waveform scan finish its first slices
+    const worker = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await page.evaluate((u) => window.tonearm.client.bench(u), `/bench/${file.name}`);
+      if (r.error) throw new Error(r.error);
+      worker.push(r.ms);
+    }
+    result[flavour] = worker;
+    if (flavour === 'nothreads') {
+      // Chromium's decodeAudioData at the file's rate (no resampling), in an OfflineAudioContext.
+      result.decodeAudioData = await page.evaluate(async ({ url, runs: n }) => {
+        const bytes = await (await fetch(url)).arrayBuffer();
+        const info = window.tonearm.state.info;
+        const times = [];
+        for (let i = 0; i < n; i++) {
+          const ctx = new OfflineAudioContext(info.channels, 1, info.sampleRate);
+          const t0 = performance.now();
+          await ctx.decodeAudioData(bytes.slice(0));
+          times.push(performance.now() - t0);
+        }
+        return times;
+      }, { url: `/bench/${file.name}`, runs });
+    }
+    await page.close();
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------- click → sound, relay cost
+async function clickToSound(browser, servers, runs) {
+  const out = {};
+  for (const flavour of ['threads', 'nothreads']) {
+    const tap = [];
+    const scheduled = [];
+    const outputLatency = [];
+    for (let i = 0; i < runs; i++) {
+      for (const withTap of [true, false]) {
+        const page = await browser.context.newPage();
+        const log = watch(page);
+        await page.goto(`${servers[flavour].url}index.html?${withTap ? 'tap&' : ''}src=/latency/${latencyFile.name}`);
+        await log.untilPhase('ready', 60000);
+        await page.waitForTimeout(200);
+        await page.click('canvas');
+        if (withTap) {
+          await log.until((l) => l.firstSound, 'first sound', 10000);
+          tap.push(log.firstSound.perfMs - log.firstSound.clickPerfMs);
+        } else {
+          await log.untilPhase('playing', 10000);
+          await page.waitForFunction(() => window.tonearm.playback.stats.firstStart);
+          const s = await page.evaluate(() => ({ click: window.tonearm.state.clickPerfMs, ...window.tonearm.playback.stats.firstStart }));
+          // When the first block starts on the context clock (rendering, like the tap sees it).
+          scheduled.push(s.perfMs - s.click + (s.startTime - s.contextTime) * 1000);
+          outputLatency.push(s.outputLatency * 1000);
+        }
+        await page.close();
+      }
+    }
+    out[flavour] = { tap, scheduled, outputLatency };
+    row('click to first sound (tap)', flavour, 'latency', 'ms', tap);
+    row('click to first block scheduled start (no tap)', flavour, 'latency', 'ms', scheduled);
+  }
+  return out;
+}
+
+async function relayCost(browser, servers, file, playSeconds) {
+  const out = {};
+  for (const flavour of ['threads', 'nothreads']) {
+    const page = await browser.context.newPage();
+    const log = watch(page);
+    await page.goto(`${servers[flavour].url}index.html?src=/bench/${encodeURIComponent(file.name)}`);
+    await log.untilPhase('ready', 60000);
+    await page.click('canvas');
+    await log.untilPhase('playing');
+    await page.waitForTimeout(playSeconds * 1000);
+    const s = await page.evaluate(() => ({ client: window.tonearm.client.stats, playback: window.tonearm.playback.stats,
+      rate: window.tonearm.state.info.sampleRate }));
+    const audioSeconds = s.playback.relayedFrames / s.rate;
+    out[flavour] = { msPerSecond: s.client.relayMs / audioSeconds, blocks: s.client.blockMessages, audioSeconds,
+      underruns: s.playback.underruns };
+    row('main-thread relay', flavour, 'ms per s of audio', 'ms', [out[flavour].msPerSecond]);
+    await page.close();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------- run
+const runs = quick ? 3 : 7;
+const browser = await launch();
+const mounts = [{ prefix: '/bench', dir: files[0].dir }, { prefix: '/latency', dir: latencyFile.dir }];
+const servers = { threads: await serve({ isolation: true, mounts }), nothreads: await serve({ isolation: false, mounts }) };
+const sections = [];
+try {
+  say('click → first sound');
+  const latency = await clickToSound(browser, servers, quick ? 3 : 7);
+  say('main-thread relay cost');
+  const relay = await relayCost(browser, servers, files.find((f) => /flac/.test(f.name)) || files[0], quick ? 4 : 8);
+  say('decode speed');
+  const speed = [];
+  for (const file of files) {
+    const audio = seconds(file);
+    const nat = nativeTimes(file, runs);
+    const loop = nativeLoopTimes(file, runs);
+    const node = await nodeTimes(file, runs);
+    const web = await browserDecodeTimes(browser, servers, file, runs);
+    const x = (times) => audio / (median(times) / 1000);
+    speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
+      nothreads: x(web.nothreads), dad: x(web.decodeAudioData) });
+    for (const [tool, times] of [['native play --null', nat], ['native decode loop', loop], ['wasm node', node], ['worker threads', web.threads],
+      ['worker nothreads', web.nothreads], ['decodeAudioData', web.decodeAudioData]]) {
+      row(`decode ${file.label}`, tool, 'x real time', 'x', times.map((t) => audio / (t / 1000)));
+    }
+  }
+
+  sections.push('## Web\n');
+  sections.push(`Chromium ${browser.context.browser()?.version() ?? ''} headless, page served by web-shell/serve.mjs on 127.0.0.1; ` +
+    `threads = with COOP/COEP (shared wasm memory), nothreads = without. ${quick ? 'Quick run: ' : ''}medians of ${runs} runs (latency: ${quick ? 3 : 7}).\n`);
+  sections.push('### Click → first sound\n');
+  sections.push('| flavour | click → first non-silent sample at the tap | without the tap: click → first block\'s scheduled start | + the context\'s output latency |\n|---|---:|---:|---:|');
+  for (const f of ['threads', 'nothreads']) {
+    sections.push(`| ${f} | ${fmt(median(latency[f].tap))} ms | ${fmt(median(latency[f].scheduled))} ms | ${fmt(median(latency[f].outputLatency))} ms |`);
+  }
+  sections.push('\nThe tap sees a sample when the audio thread renders it (output latency not included); its column also includes loading the tap\'s AudioWorklet module after the click. ' +
+    'The second column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead.\n');
+  sections.push('### Main-thread cost of relaying decoded audio\n');
+  sections.push('| flavour | main-thread ms per second of audio | blocks | audio relayed | underruns |\n|---|---:|---:|---:|---:|');
+  for (const f of ['threads', 'nothreads']) {
+    const r = relay[f];
+    sections.push(`| ${f} | ${fmt(r.msPerSecond, 3)} ms | ${r.blocks} | ${fmt(r.audioSeconds)} s | ${r.underruns} |`);
+  }
+  sections.push('\nPer block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: `getChannelData(c).set(sharedView)`; nothreads: `copyToChannel(ownedView, c)`), and scheduling an AudioBufferSourceNode.\n');
+  sections.push('### Decode speed (× real time, higher is faster)\n');
+  sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of speed) {
+    const worker = Math.max(s.threads, s.nothreads);
+    sections.push(`| ${s.label} | ${fmt(s.audio)} | ${fmt(s.loop, 0)}× | ${fmt(s.native, 0)}× | ${fmt(s.threads, 0)}× | ${fmt(s.nothreads, 0)}× | ${fmt(worker / s.loop, 2)} | ${fmt(s.node, 0)}× | ${fmt(s.dad, 0)}× | ${fmt(worker / s.dad, 2)} |`);
+  }
+  sections.push('\n"Native decode loop" and the wasm columns time the same loop (Decoder over bytes in memory, 16384-frame blocks; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
+    'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. Worker = the faster flavour.\n');
+  sections.push('### Size\n');
+  sections.push(sizes());
+  sections.push('');
+} finally {
+  await browser.close();
+  for (const s of Object.values(servers)) await s.close();
+}
+
+console.log(sections.join('\n'));
+if (process.env.TONEARM_BENCH_SUMMARY && summaryRows.length) {
+  fs.appendFileSync(process.env.TONEARM_BENCH_SUMMARY, summaryRows.join('\n') + '\n');
+}

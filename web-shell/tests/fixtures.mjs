@@ -1,0 +1,146 @@
+// Fixtures made by the native CLI, a reader for its float WAV output, and sample comparisons.
+// Shared by the node tests, the browser tests and the benchmark (no browser code here).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const dist = process.env.TONEARM_WEB_DIST || path.join(repo, 'build/web/dist');
+export const native = process.env.TONEARM_NATIVE || path.join(repo, 'build/native-release/app/tonearm');
+const cacheRoot = process.env.TONEARM_CACHE ||
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tonearm');
+
+// Lossy formats (Vorbis, Opus, MP3) may differ from the native decode by this much per sample.
+// Measured: Vorbis and Opus by at most 1.5e-7, MP3 by 1.0e-6 (Debian's native codec builds use
+// SIMD code paths, the wasm builds portable C: the last bits of float rounding differ), so
+// 1e-5 (-100 dBFS) is a wide margin that still catches any real decoding difference.
+export const LOSSY_TOLERANCE = 1e-5;
+
+// ---------------------------------------------------------------------------- fixtures
+// Synthesized with sox (a stereo chirp with a different sweep per channel, so swapped or
+// shifted channels show), encoded by tonearm's own CLI, and decoded by it to float WAV as the
+// reference. Cached by recipe and native binary (a new native build makes new references).
+export const FIXTURES = [
+  // name, rate, seconds, encoding for `tonearm decode`
+  { name: 'tone.wav', rate: 44100, seconds: 3, encoding: '16', lossless: true },
+  { name: 'tone.flac', rate: 48000, seconds: 3, encoding: '24', lossless: true },
+  { name: 'tone.ogg', rate: 44100, seconds: 3, encoding: null, lossless: false },
+  { name: 'tone.mp3', rate: 44100, seconds: 3, encoding: null, lossless: false },
+  { name: 'tone.opus', rate: 48000, seconds: 3, encoding: null, lossless: false },
+  { name: 'long.flac', rate: 44100, seconds: 40, encoding: '16', lossless: true },
+];
+
+function run(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${String(e.stderr || e.message).trim()}`);
+  }
+}
+
+export function fixtures() {
+  if (!fs.existsSync(native)) throw new Error(`${native} is missing (scripts/web test builds it)`);
+  // Keyed by this file (the recipe) and the native binary that encodes and decodes.
+  const key = createHash('sha256').update(fs.readFileSync(fileURLToPath(import.meta.url)))
+    .update(fs.readFileSync(native)).digest('hex').slice(0, 12);
+  const dir = path.join(cacheRoot, 'web-fixtures', key);
+  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  const tmp = `${dir}.tmp${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const f of FIXTURES) {
+    const src = path.join(tmp, `${f.name}.src.wav`);
+    // Starts loud at frame 0 (so alignment is unambiguous) and fades out at the end.
+    run('sox', ['-n', '-r', String(f.rate), '-c', '2', '-b', '32', '-e', 'floating-point', src,
+      'synth', String(f.seconds), 'sine', '220-1760', 'sine', '330-2640',
+      'vol', '0.4', 'fade', 'h', '0', String(f.seconds), '0.2']);
+    const out = path.join(tmp, f.name);
+    run(native, ['-q', 'decode', src, '-o', out, ...(f.encoding ? ['--encoding', f.encoding] : [])]);
+    run(native, ['-q', 'decode', out, '-o', path.join(tmp, `${f.name}.ref.wav`), '--encoding', 'float']);
+    fs.rmSync(src);
+  }
+  // 38 MB of WAV: decoding it in a page that is playing makes the wasm memory grow.
+  run('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', path.join(tmp, 'big.wav'), 'synth', '200', 'sine', '440', 'vol', '0.2']);
+  // Broken inputs: a FLAC whose frames are garbage, an empty file, text named like audio.
+  const flac = fs.readFileSync(path.join(tmp, 'tone.flac'));
+  const corrupt = Buffer.from(flac);
+  for (let i = 8192; i < corrupt.length; i += 7) corrupt[i] ^= 0x5a;
+  fs.writeFileSync(path.join(tmp, 'corrupt.flac'), corrupt);
+  fs.writeFileSync(path.join(tmp, 'empty.wav'), Buffer.alloc(0));
+  fs.writeFileSync(path.join(tmp, 'notes.mp3'), 'these are not the droids you are looking for\n'.repeat(50));
+  fs.writeFileSync(path.join(tmp, '.complete'), '');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  // Older sets (another recipe or native build) go: they are large and never used again.
+  for (const old of fs.readdirSync(path.dirname(dir))) {
+    if (old !== path.basename(dir) && !old.includes('.tmp')) fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
+  }
+  return dir;
+}
+
+// Reads a WAV of 32-bit floats (what `tonearm decode --encoding float` writes) as planar channels.
+export function readFloatWav(file) {
+  const b = fs.readFileSync(file);
+  if (b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE') throw new Error(`${file}: not a WAV`);
+  let at = 12;
+  let channels = 0;
+  let rate = 0;
+  let bits = 0;
+  let format = 0;
+  while (at + 8 <= b.length) {
+    const id = b.toString('latin1', at, at + 4);
+    const size = b.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === 'fmt ') {
+      format = b.readUInt16LE(body);
+      channels = b.readUInt16LE(body + 2);
+      rate = b.readUInt32LE(body + 4);
+      bits = b.readUInt16LE(body + 14);
+      if (format === 0xfffe) format = b.readUInt16LE(body + 24);
+    } else if (id === 'data') {
+      if (format !== 3 || bits !== 32) throw new Error(`${file}: not float32 (format ${format}, ${bits} bits)`);
+      const frames = Math.floor(Math.min(size, b.length - body) / (4 * channels));
+      const planar = Array.from({ length: channels }, () => new Float32Array(frames));
+      for (let i = 0; i < frames; i++) {
+        for (let c = 0; c < channels; c++) planar[c][i] = b.readFloatLE(body + (i * channels + c) * 4);
+      }
+      return { rate, channels, frames, planar };
+    }
+    at = body + size + (size & 1);
+  }
+  throw new Error(`${file}: no data chunk`);
+}
+
+export function firstNonSilent(planar, threshold = 0) {
+  const frames = planar[0]?.length || 0;
+  for (let i = 0; i < frames; i++) for (const ch of planar) if (Math.abs(ch[i]) > threshold) return i;
+  return -1;
+}
+
+// Compares `actual` (planar) with `expected` (planar) from their first non-silent frames on.
+export function compareAligned(actual, expected) {
+  const a0 = firstNonSilent(actual);
+  const e0 = firstNonSilent(expected);
+  const frames = expected[0].length - e0;
+  const available = actual[0].length - a0;
+  let maxDiff = 0;
+  let firstDiff = -1;
+  let signal = 0;
+  let noise = 0;
+  const n = Math.min(frames, available);
+  for (let c = 0; c < expected.length; c++) {
+    for (let i = 0; i < n; i++) {
+      const e = expected[c][e0 + i];
+      const d = Math.abs(actual[c][a0 + i] - e);
+      if (d > 0 && firstDiff < 0) firstDiff = i;
+      if (d > maxDiff) maxDiff = d;
+      signal += e * e;
+      noise += d * d;
+    }
+  }
+  const snrDb = noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+  return { frames, compared: n, maxDiff, firstDiff, snrDb, actualStart: a0, expectedStart: e0 };
+}
