@@ -64,7 +64,7 @@ TEST_F(Cli, InfoJsonHasOneObjectPerFileWithTheFields)
     const auto flac = write_fixture(dir.path(), "tone24", fixture_format("flac24"));
     const auto result = tonearm({"info", "--json", wav.string(), flac.string(), (dir / "missing.ogg").string()});
     EXPECT_EQ(result.exit_code, 1) << "one file failed";
-    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     ASSERT_EQ(lines(result.out), 3u);
     std::istringstream stream(result.out);
     std::string line;
@@ -97,7 +97,7 @@ TEST_F(Cli, BadInputGetsOneLineAndExitOne)
     for (const auto& path : {dir / "missing.wav", dir / "empty.flac", dir / "garbage.mp3", dir.path()}) {
         const auto result = tonearm({"info", path.string()});
         EXPECT_EQ(result.exit_code, 1) << path;
-        EXPECT_EQ(lines(result.err), 1u) << result.err;
+        EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
         EXPECT_NE(result.err.find(path.string()), std::string::npos) << result.err;
         EXPECT_EQ(result.err.find("terminate"), std::string::npos);
     }
@@ -156,7 +156,7 @@ TEST_F(Cli, DecodeRefusesToOverwriteItsInput)
     const auto before = read_bytes(wav);
     const auto result = tonearm({"decode", wav.string(), "-o", wav.string()});
     EXPECT_EQ(result.exit_code, 2);
-    EXPECT_EQ(lines(result.err), 1u);
+    EXPECT_EQ(diagnostic_lines(result.err), 1u);
     EXPECT_EQ(read_bytes(wav), before);
     const auto alias = dir / "." / wav.filename();
     EXPECT_EQ(tonearm({"decode", wav.string(), "-o", alias.string()}).exit_code, 2);
@@ -167,7 +167,7 @@ TEST_F(Cli, DecodeIntoAMissingDirectoryFailsCleanly)
 {
     const auto result = tonearm({"decode", wav.string(), "-o", (dir / "no" / "such" / "dir.wav").string()});
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     EXPECT_FALSE(std::filesystem::exists(dir / "no"));
 }
 
@@ -179,7 +179,7 @@ TEST_F(Cli, DecodeThatRunsOutOfSpaceLeavesNoPartialFile)
     const auto result = run_process({"sh", "-c", "ulimit -f 64 && exec \"$0\" decode \"$1\" -o \"$2\"", tonearm_cli(),
                                      big.string(), out.string()});
     EXPECT_EQ(result.exit_code, 1) << result.err;
-    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     EXPECT_FALSE(std::filesystem::exists(out));
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 2) << "no temporary left";
 }
@@ -207,7 +207,7 @@ TEST_F(Cli, PlayReportsFilesItSkippedAndExitsOne)
 {
     const auto result = tonearm({"play", "--null", (dir / "missing.wav").string(), wav.string()});
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_EQ(lines(result.err), 1u) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     EXPECT_NE(result.err.find("missing.wav"), std::string::npos);
 }
 

@@ -129,7 +129,7 @@ TEST_F(Playback, NoSoundServerMeansExitThreeAndOneLine)
     EXPECT_EQ(result.exit_code, 3) << result.err;
     EXPECT_NE(result.err.find("no audio output"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("--output"), std::string::npos) << result.err;
-    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
 }
 
 // ---- keys, through a pseudo-terminal -------------------------------------------------------

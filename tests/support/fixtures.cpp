@@ -141,7 +141,8 @@ std::vector<float> ffmpeg_decode(const std::filesystem::path& path)
     if (result.exit_code != 0)
         throw std::runtime_error("ffmpeg failed on " + path.string() + ": " + result.err);
     std::vector<float> samples(result.out.size() / sizeof(float));
-    std::memcpy(samples.data(), result.out.data(), samples.size() * sizeof(float));
+    if (!samples.empty())  // memcpy from an empty string's data() is undefined
+        std::memcpy(samples.data(), result.out.data(), samples.size() * sizeof(float));
     return samples;
 }
 
@@ -150,7 +151,7 @@ std::vector<std::byte> read_bytes(const std::filesystem::path& path)
     std::ifstream in(path, std::ios::binary);
     std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<std::byte> bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
+    std::transform(chars.begin(), chars.end(), bytes.begin(), [](char c) { return static_cast<std::byte>(c); });
     return bytes;
 }
 

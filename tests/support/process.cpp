@@ -160,4 +160,18 @@ int BackgroundProcess::stop(int signal)
 
 std::string tonearm_cli() { return TONEARM_CLI_PATH; }
 
+std::size_t diagnostic_lines(const std::string& err)
+{
+    std::size_t count = 0;
+    std::size_t start = 0;
+    for (std::size_t end; (end = err.find('\n', start)) != std::string::npos; start = end + 1) {
+#ifdef TONEARM_SANITIZED
+        if (err.compare(start, 8, "tonearm:") != 0)
+            continue;
+#endif
+        ++count;
+    }
+    return count;
+}
+
 }  // namespace tonearm::test

@@ -44,4 +44,9 @@ private:
 // The tonearm command-line program under test.
 std::string tonearm_cli();
 
+// The lines tonearm wrote to stderr. Sanitizer builds pass third-party libraries' own stderr
+// chatter through (so a sanitizer report is never hidden; see app/library_stderr.hpp): there,
+// only tonearm's own lines count.
+std::size_t diagnostic_lines(const std::string& err);
+
 }  // namespace tonearm::test

@@ -72,7 +72,8 @@ std::vector<float> Recorder::samples()
     parec_->stop(SIGINT);
     const auto bytes = read_bytes(dir_ / "capture.raw");
     std::vector<float> samples(bytes.size() / sizeof(float) / 2 * 2);
-    std::memcpy(samples.data(), bytes.data(), samples.size() * sizeof(float));
+    if (!samples.empty())  // memcpy from an empty vector's data() is undefined
+        std::memcpy(samples.data(), bytes.data(), samples.size() * sizeof(float));
     return samples;
 }
 
