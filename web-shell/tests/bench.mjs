@@ -25,6 +25,13 @@ const median = (xs) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+// "median (min–max)" of the finite values; just the median when there is only one.
+const spread = (xs, digits = 1, unit = '') => {
+  xs = xs.filter((v) => Number.isFinite(v));
+  if (!xs.length) return 'n/a';
+  const m = `${fmt(median(xs), digits)}${unit}`;
+  return xs.length < 2 ? m : `${m} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
+};
 
 // Build (no-op when cached) and install playwright-core before importing the browser harness.
 execFileSync(path.join(repo, 'scripts/web'), ['prepare'], { stdio: ['ignore', 2, 2] });
@@ -192,6 +199,8 @@ async function clickToSound(browser, servers, runs) {
   return out;
 }
 
+// One playback per flavour, sampled every second: the whole run's ms per second of audio,
+// and the spread over the one-second windows (the first holds the initial 3 s read-ahead).
 async function relayCost(browser, servers, file, playSeconds) {
   const out = {};
   for (const flavour of ['threads', 'nothreads']) {
@@ -201,13 +210,23 @@ async function relayCost(browser, servers, file, playSeconds) {
     await log.untilPhase('ready', 60000);
     await page.click('canvas');
     await log.untilPhase('playing');
-    await page.waitForTimeout(playSeconds * 1000);
-    const s = await page.evaluate(() => ({ client: window.tonearm.client.stats, playback: window.tonearm.playback.stats,
-      rate: window.tonearm.state.info.sampleRate }));
+    const sample = () => page.evaluate(() => ({ client: { ...window.tonearm.client.stats },
+      playback: { ...window.tonearm.playback.stats }, rate: window.tonearm.state.info.sampleRate }));
+    const samples = [await sample()];
+    for (let i = 0; i < playSeconds; i++) {
+      await page.waitForTimeout(1000);
+      samples.push(await sample());
+    }
+    const windows = [];
+    for (let i = 1; i < samples.length; i++) {
+      const frames = samples[i].playback.relayedFrames - samples[i - 1].playback.relayedFrames;
+      if (frames > 0) windows.push((samples[i].client.relayMs - samples[i - 1].client.relayMs) / (frames / samples[i].rate));
+    }
+    const s = samples.at(-1);
     const audioSeconds = s.playback.relayedFrames / s.rate;
-    out[flavour] = { msPerSecond: s.client.relayMs / audioSeconds, blocks: s.client.blockMessages, audioSeconds,
+    out[flavour] = { msPerSecond: s.client.relayMs / audioSeconds, windows, blocks: s.client.blockMessages, audioSeconds,
       underruns: s.playback.underruns };
-    row('main-thread relay', flavour, 'ms per s of audio', 'ms', [out[flavour].msPerSecond]);
+    row('main-thread relay', flavour, 'ms per s of audio', 'ms', windows.length ? windows : [out[flavour].msPerSecond]);
     await page.close();
   }
   return out;
@@ -233,8 +252,11 @@ try {
     const node = await nodeTimes(file, runs);
     const web = await browserDecodeTimes(browser, servers, file, runs);
     const x = (times) => audio / (median(times) / 1000);
+    const xs = (times) => times.map((t) => audio / (t / 1000));   // per run, × real time
     speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
-      nothreads: x(web.nothreads), dad: x(web.decodeAudioData) });
+      nothreads: x(web.nothreads), dad: x(web.decodeAudioData),
+      runs: { native: xs(nat), loop: xs(loop), node: xs(node), threads: xs(web.threads), nothreads: xs(web.nothreads),
+        dad: xs(web.decodeAudioData) } });
     for (const [tool, times] of [['native play --null', nat], ['native decode loop', loop], ['wasm node', node], ['worker threads', web.threads],
       ['worker nothreads', web.nothreads], ['decodeAudioData', web.decodeAudioData]]) {
       row(`decode ${file.label}`, tool, 'x real time', 'x', times.map((t) => audio / (t / 1000)));
@@ -243,29 +265,30 @@ try {
 
   sections.push('## Web\n');
   sections.push(`Chromium ${browser.context.browser()?.version() ?? ''} headless, page served by web-shell/serve.mjs on 127.0.0.1; ` +
-    `threads = with COOP/COEP (shared wasm memory), nothreads = without. ${quick ? 'Quick run: ' : ''}medians of ${runs} runs (latency: ${quick ? 3 : 7}).\n`);
+    `threads = with COOP/COEP (shared wasm memory), nothreads = without. ${quick ? 'Quick run: ' : ''}median (min–max) of ${runs} runs (latency: ${quick ? 3 : 7}).\n`);
   sections.push('### Click → first sound\n');
   sections.push('| flavour | click → first non-silent sample at the tap | without the tap: click → first block\'s scheduled start | + the context\'s output latency |\n|---|---:|---:|---:|');
   for (const f of ['threads', 'nothreads']) {
-    sections.push(`| ${f} | ${fmt(median(latency[f].tap))} ms | ${fmt(median(latency[f].scheduled))} ms | ${fmt(median(latency[f].outputLatency))} ms |`);
+    sections.push(`| ${f} | ${spread(latency[f].tap, 1, ' ms')} | ${spread(latency[f].scheduled, 1, ' ms')} | ${fmt(median(latency[f].outputLatency))} ms |`);
   }
   sections.push('\nThe tap sees a sample when the audio thread renders it (output latency not included); its column also includes loading the tap\'s AudioWorklet module after the click. ' +
     'The second column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead.\n');
   sections.push('### Main-thread cost of relaying decoded audio\n');
-  sections.push('| flavour | main-thread ms per second of audio | blocks | audio relayed | underruns |\n|---|---:|---:|---:|---:|');
+  sections.push('| flavour | main-thread ms per second of audio (whole run) | per 1 s window: median (min–max) | blocks | audio relayed | underruns |\n|---|---:|---:|---:|---:|---:|');
   for (const f of ['threads', 'nothreads']) {
     const r = relay[f];
-    sections.push(`| ${f} | ${fmt(r.msPerSecond, 3)} ms | ${r.blocks} | ${fmt(r.audioSeconds)} s | ${r.underruns} |`);
+    sections.push(`| ${f} | ${fmt(r.msPerSecond, 3)} ms | ${spread(r.windows, 3, ' ms')} | ${r.blocks} | ${fmt(r.audioSeconds)} s | ${r.underruns} |`);
   }
   sections.push('\nPer block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: `getChannelData(c).set(sharedView)`; nothreads: `copyToChannel(ownedView, c)`), and scheduling an AudioBufferSourceNode.\n');
   sections.push('### Decode speed (× real time, higher is faster)\n');
-  sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop (threads / nothreads) | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData (threads / nothreads) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of speed) {
-    const worker = Math.max(s.threads, s.nothreads);
-    sections.push(`| ${s.label} | ${fmt(s.audio)} | ${fmt(s.loop, 0)}× | ${fmt(s.native, 0)}× | ${fmt(s.threads, 0)}× | ${fmt(s.nothreads, 0)}× | ${fmt(worker / s.loop, 2)} | ${fmt(s.node, 0)}× | ${fmt(s.dad, 0)}× | ${fmt(worker / s.dad, 2)} |`);
+    const r = s.runs;
+    const ratios = (base) => `${fmt(s.threads / base, 2)} / ${fmt(s.nothreads / base, 2)}`;
+    sections.push(`| ${s.label} | ${fmt(s.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(s.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(s.dad)} |`);
   }
   sections.push('\n"Native decode loop" and the wasm columns time the same loop (Decoder over bytes in memory, 16384-frame blocks; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
-    'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. Worker = the faster flavour.\n');
+    'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
   sections.push('### Size\n');
   sections.push(sizes());
   sections.push('');
