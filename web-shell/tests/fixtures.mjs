@@ -120,27 +120,78 @@ export function firstNonSilent(planar, threshold = 0) {
   return -1;
 }
 
-// Compares `actual` (planar) with `expected` (planar) from their first non-silent frames on.
-export function compareAligned(actual, expected) {
+// Compares `actual` (planar, what the page played) with `expected` (planar, the native decode)
+// from their first non-silent frames on, frame by frame, in order.
+//   tolerance: a frame matches when every channel is within it (0: bit-exact)
+//   maxGaps:   how many runs of inserted silence in `actual` to step over (a late block is
+//              scheduled later, leaving a gap; the page counts those as underruns). A gap is
+//              only stepped over when the very next expected frame follows it, so a lost,
+//              repeated or altered sample still shows as a difference.
+//   gains:     volumes the page may have applied (a frame matches at gain g when it equals
+//              float32(expected * float32(g)), as a GainNode computes it); `runs` lists them
+//              in order of playing.
+// Returns the frames compared, the largest difference (at the best-fitting gain), the first
+// differing frame, the SNR, the gaps stepped over and the gain runs.
+export function compareAligned(actual, expected, { tolerance = 0, maxGaps = 0, gains = [1] } = {}) {
   const a0 = firstNonSilent(actual);
   const e0 = firstNonSilent(expected);
   const frames = expected[0].length - e0;
-  const available = actual[0].length - a0;
+  const length = actual[0].length;
+  const channels = expected.length;
+  const g32 = gains.map((g) => Math.fround(g));
+  const silent = (j) => actual.every((ch) => ch[j] === 0);
+  // The best gain index for actual frame j against expected frame i, trying `prefer` first.
+  let fitGain = -1;
+  let fitDiff = 0;
+  let fitNoise = 0;
+  const fit = (j, i, prefer) => {
+    fitGain = -1;
+    fitDiff = Infinity;
+    for (let n = -1; n < g32.length; n++) {
+      const k = n < 0 ? prefer : n;
+      if (k < 0 || (n >= 0 && k === prefer)) continue;
+      let d = 0;
+      let noise = 0;
+      for (let c = 0; c < channels; c++) {
+        const e = expected[c][e0 + i];
+        const diff = Math.abs(actual[c][j] - (g32[k] === 1 ? e : Math.fround(e * g32[k])));
+        if (diff > d) d = diff;
+        noise += diff * diff;
+      }
+      if (d < fitDiff) { fitDiff = d; fitGain = k; fitNoise = noise; }
+      if (d === 0) break;
+    }
+    return fitDiff;
+  };
   let maxDiff = 0;
   let firstDiff = -1;
   let signal = 0;
   let noise = 0;
-  const n = Math.min(frames, available);
-  for (let c = 0; c < expected.length; c++) {
-    for (let i = 0; i < n; i++) {
-      const e = expected[c][e0 + i];
-      const d = Math.abs(actual[c][a0 + i] - e);
-      if (d > 0 && firstDiff < 0) firstDiff = i;
-      if (d > maxDiff) maxDiff = d;
-      signal += e * e;
-      noise += d * d;
+  const gaps = [];
+  const runs = [];
+  let i = 0;
+  let j = a0;
+  let gain = 0;
+  while (a0 >= 0 && i < frames && j < length) {
+    if (fit(j, i, gain) > tolerance && gaps.length < maxGaps && silent(j)) {
+      let k = j + 1;
+      while (k < length && fit(k, i, gain) > tolerance && silent(k)) k++;
+      if (k < length && fitDiff <= tolerance) {
+        gaps.push({ atFrame: i, frames: k - j });
+        j = k;
+      }
+      fit(j, i, gain);
     }
+    gain = fitGain;
+    if (fitDiff > 0 && firstDiff < 0) firstDiff = i;
+    if (fitDiff > maxDiff) maxDiff = fitDiff;
+    for (let c = 0; c < channels; c++) signal += expected[c][e0 + i] ** 2;
+    noise += fitNoise;
+    if (runs.at(-1)?.gain === gains[gain]) runs.at(-1).frames++;
+    else runs.push({ gain: gains[gain], frames: 1 });
+    i++;
+    j++;
   }
   const snrDb = noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
-  return { frames, compared: n, maxDiff, firstDiff, snrDb, actualStart: a0, expectedStart: e0 };
+  return { frames, compared: i, maxDiff, firstDiff, snrDb, actualStart: a0, expectedStart: e0, gaps, runs };
 }
