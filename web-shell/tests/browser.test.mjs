@@ -69,6 +69,35 @@ function allowUnderruns(t, s) {
   assert.ok(s.underruns <= MAX_UNDERRUNS, `${s.underruns} underruns`);
 }
 
+// Spearman's rank correlation (ties get their mean rank).
+function spearman(xs, ys) {
+  const ranks = (v) => {
+    const order = v.map((x, i) => [x, i]).sort((a, b) => a[0] - b[0]);
+    const r = new Array(v.length);
+    for (let i = 0; i < order.length;) {
+      let j = i;
+      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
+      i = j + 1;
+    }
+    return r;
+  };
+  const a = ranks(xs);
+  const b = ranks(ys);
+  const mean = (v) => v.reduce((x, y) => x + y, 0) / v.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - ma) * (b[i] - mb);
+    da += (a[i] - ma) ** 2;
+    db += (b[i] - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
 const stats = (page) => page.evaluate(() => ({ ...window.tonearm.playback.stats, copy: globalThis.__copyToChannel }));
 
 for (const flavour of ['threads', 'nothreads']) {
@@ -106,6 +135,145 @@ for (const flavour of ['threads', 'nothreads']) {
       await page.click('canvas');
       await log.untilPhase('playing');
       assert.equal(await page.evaluate(() => window.tonearm.state.workerHasWebAudio), false);
+      await done();
+    });
+
+    test('without ?src= the demo plays after a click; time and progress advance; ↓/↑ set the volume', async (t) => {
+      const { page, log, contexts, done } = await openPage(flavour, '?tap');
+      await log.untilPhase('ready');
+      assert.ok(log.states.every((s) => s.audio === 'none'), `audio state before the click: ${JSON.stringify(log.states)}`);
+      assert.equal(contexts.length, 0, 'an AudioContext exists before the click');
+      await page.click('canvas');
+      await log.until((l) => l.firstSound, 'the first non-silent sample at the tap', 5000);
+      assert.deepEqual(await page.evaluate(() => ({ name: window.tonearm.state.name, rate: window.tonearm.playback.ctx.sampleRate })),
+        { name: 'demo.flac', rate: 44100 });
+      assert.equal(await page.locator('#title').textContent(), 'Tonearm Demo');
+      assert.match(await page.locator('#meta').textContent(), /^tonearm · FLAC · 44\.1 kHz · 16-bit · stereo · 0:20$/);
+
+      // The time text and the seek slider follow what is heard.
+      const duration = 897318 / 44100;
+      const progress = async () => {
+        const p = await page.evaluate(() => ({ time: document.getElementById('time').textContent,
+          seek: Number(document.getElementById('seek').value), position: window.tonearm.playback.position() }));
+        const m = /^(\d+):(\d\d) \/ 0:20$/.exec(p.time);
+        assert.ok(m, `time text ${JSON.stringify(p.time)}`);
+        p.seconds = Number(m[1]) * 60 + Number(m[2]);
+        // Drawn on the last animation frame, just before the position was read.
+        assert.ok(p.seconds <= p.position + 0.01 && p.position - p.seconds < 1.3, `time text ${p.time} at ${p.position} s`);
+        assert.ok(Math.abs(p.seek - (p.position / duration) * 1000) <= 10, `seek slider at ${p.seek}‰ at ${p.position} s`);
+        return p;
+      };
+      await page.waitForTimeout(1200);
+      const p1 = await progress();
+      await page.waitForTimeout(1100);
+      const p2 = await progress();
+      assert.ok(p1.seconds >= 1, `after 1.2 s of sound the time says ${p1.time}`);
+      assert.ok(p2.seconds > p1.seconds && p2.seek > p1.seek + 30, `no progress: ${JSON.stringify([p1, p2])}`);
+
+      // ↓ five times: volume 50 %; ↑ six times: back to 100 % (and no further).
+      const volume = () => page.evaluate(() => [Number(document.getElementById('volume').value), window.tonearm.playback.gain.gain.value]);
+      for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
+      assert.deepEqual(await volume(), [50, 0.5]);
+      await page.waitForTimeout(700);
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowUp');
+      assert.deepEqual(await volume(), [100, 1]);
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Space');
+      await log.untilPhase('paused');
+
+      // What the tap heard: the demo, bit-exact, at full volume, then at 50 % (each ↓ on the
+      // way may show for a render quantum or more), then at full volume again.
+      const captured = await tapCapture(page);
+      const s = await stats(page);
+      allowUnderruns(t, s);
+      const ref = readFloatWav(path.join(dir, 'demo.flac.ref.wav'));
+      const cmp = compareAligned(captured.planar, ref.planar, { gains: [1, 0.9, 0.8, 0.7, 0.6, 0.5], maxGaps: s.underruns });
+      assert.equal(cmp.maxDiff, 0, `first difference at frame ${cmp.firstDiff} (max ${cmp.maxDiff})`);
+      assert.ok(cmp.compared > 3 * 44100, `compared only ${cmp.compared} frames`);
+      const runs = cmp.runs.map((r) => `${r.gain}×${r.frames}`).join(' ');
+      const gains = cmp.runs.map((r) => r.gain);
+      const half = gains.indexOf(0.5);
+      assert.ok(cmp.runs[0].gain === 1 && cmp.runs[0].frames > 2 * 44100, `gain runs ${runs}`);
+      assert.ok(half > 0 && cmp.runs[half].frames > 0.4 * 44100, `gain runs ${runs}`);
+      assert.ok(cmp.runs.at(-1).gain === 1 && cmp.runs.at(-1).frames > 0.2 * 44100, `gain runs ${runs}`);
+      assert.ok(gains.every((g, i) => i === 0 || (i <= half ? g < gains[i - 1] : g > gains[i - 1])), `gain runs ${runs}`);
+      await done();
+    });
+
+    test('the waveform on the canvas follows the file, the played part in the accent colour', async () => {
+      const { page, log, done } = await openPage(flavour, '');
+      await log.untilPhase('ready');
+      await page.click('canvas');
+      await log.untilPhase('playing');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');   // to 10 s: about half of the bars played
+      await page.waitForFunction(() => window.tonearm.state.overviewProgress === 1 && window.tonearm.playback.position() > 10.1);
+      await page.keyboard.press('Space');   // paused: the level meter is empty, the playhead still
+      await log.untilPhase('paused');
+      await page.waitForTimeout(100);       // a few frames drawn in this state
+      const { W, H, cols, fraction } = await page.evaluate(() => {
+        const canvas = document.getElementById('view');
+        const { width, height } = canvas;
+        const px = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+        const is = (o, rgb) => Math.abs(px[o] - rgb[0]) <= 2 && Math.abs(px[o + 1] - rgb[1]) <= 2 && Math.abs(px[o + 2] - rgb[2]) <= 2;
+        const out = [];
+        for (let x = 0; x < width; x++) {
+          let top = -1;
+          let bottom = -1;
+          let played = 0;
+          let wave = 0;
+          for (let y = 0; y < height; y++) {
+            const o = (y * width + x) * 4;
+            const p = is(o, [0x5e, 0xea, 0xd4]);   // played
+            if (p || is(o, [0x3a, 0x44, 0x59])) {   // not yet played
+              if (top < 0) top = y;
+              bottom = y;
+              if (p) played++;
+              else wave++;
+            }
+          }
+          out.push({ top, bottom, played, wave });
+        }
+        const { state, playback } = window.tonearm;
+        return { W: width, H: height, cols: out, fraction: playback.position() / (state.info.frames / state.info.sampleRate) };
+      });
+      // Bars: runs of columns holding waveform pixels.
+      const bars = [];
+      for (let x = 0; x < W; x++) {
+        if (cols[x].top < 0) continue;
+        const last = bars.at(-1);
+        if (last && last.x1 === x - 1) last.x1 = x;
+        else bars.push({ x0: x, x1: x });
+      }
+      assert.ok(bars.length >= 100, `${bars.length} waveform bars drawn`);
+      const left = bars[0].x0;
+      const right = bars.at(-1).x1 + 1;
+      assert.ok(right - left > 0.7 * W, `the waveform spans ${left}..${right} of ${W} px`);
+      const playheadX = left + fraction * (right - left);
+      const ref = readFloatWav(path.join(dir, 'demo.flac.ref.wav'));
+      const heights = [];
+      const peaks = [];
+      bars.forEach((bar, i) => {
+        if (Math.abs((bar.x0 + bar.x1) / 2 - playheadX) < 10) return;   // under the playhead's glow
+        const c = cols.slice(bar.x0, bar.x1 + 1);
+        const top = Math.min(...c.map((k) => k.top));
+        const bottom = Math.max(...c.map((k) => k.bottom));
+        assert.ok(Math.abs(top + bottom - (H - 1)) <= 3, `bar at x=${bar.x0} not mirrored around the middle: ${top}..${bottom}`);
+        const played = c.reduce((n, k) => n + k.played, 0);
+        const wave = c.reduce((n, k) => n + k.wave, 0);
+        if (bar.x1 < playheadX) assert.ok(played > 0 && wave === 0, `bar at x=${bar.x0}, left of the playhead (${playheadX.toFixed(0)}), is not in the played colour`);
+        else assert.ok(wave > 0 && played === 0, `bar at x=${bar.x0}, right of the playhead (${playheadX.toFixed(0)}), is in the played colour`);
+        // The file's peak over the stretch this bar stands for (up to the next bar).
+        const from = Math.floor(((bar.x0 - left) / (right - left)) * ref.frames);
+        const to = Math.ceil((((bars[i + 1]?.x0 ?? right) - left) / (right - left)) * ref.frames);
+        let peak = 0;
+        for (const ch of ref.planar) for (let f = from; f < to && f < ref.frames; f++) peak = Math.max(peak, Math.abs(ch[f]));
+        heights.push(bottom - top + 1);
+        peaks.push(peak);
+      });
+      // Taller bars where the file is louder, whatever the scale: rank correlation.
+      const rho = spearman(heights, peaks);
+      assert.ok(rho > 0.85, `bar heights vs the file's peaks: Spearman ρ = ${rho.toFixed(3)}`);
       await done();
     });
 
@@ -213,7 +381,17 @@ for (const flavour of ['threads', 'nothreads']) {
       const before = await position();
       await page.keyboard.press('ArrowRight');
       await page.waitForTimeout(300);
-      assert.ok((await position()) >= before + 5, 'ArrowRight seeks 5 s');
+      const right = await position();
+      assert.ok(right >= before + 5 && right < before + 6.5, `ArrowRight seeks 5 s: ${before} → ${right}`);
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForTimeout(300);
+      const left = await position();
+      // The new schedule starts at exactly right - 5 s and has played for at most ~0.3 s since.
+      assert.ok(left >= right - 5 && left < right - 5 + 1.2, `ArrowLeft seeks back 5 s: ${right} → ${left}`);
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForTimeout(100);
+      assert.ok((await position()) < 1.2, 'ArrowLeft stops at the start');
 
       await page.locator('#seek').fill('500');   // half of 40 s
       await page.waitForTimeout(300);

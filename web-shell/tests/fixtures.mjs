@@ -43,9 +43,10 @@ function run(cmd, args) {
 
 export function fixtures() {
   if (!fs.existsSync(native)) throw new Error(`${native} is missing (scripts/web test builds it)`);
-  // Keyed by this file (the recipe) and the native binary that encodes and decodes.
+  // Keyed by this file (the recipe), the native binary that encodes and decodes, and the demo.
+  const demo = path.join(repo, 'assets/demo.flac');
   const key = createHash('sha256').update(fs.readFileSync(fileURLToPath(import.meta.url)))
-    .update(fs.readFileSync(native)).digest('hex').slice(0, 12);
+    .update(fs.readFileSync(native)).update(fs.readFileSync(demo)).digest('hex').slice(0, 12);
   const dir = path.join(cacheRoot, 'web-fixtures', key);
   if (fs.existsSync(path.join(dir, '.complete'))) return dir;
   const tmp = `${dir}.tmp${process.pid}`;
@@ -62,6 +63,8 @@ export function fixtures() {
     run(native, ['-q', 'decode', out, '-o', path.join(tmp, `${f.name}.ref.wav`), '--encoding', 'float']);
     fs.rmSync(src);
   }
+  // The page's default demo (assets/demo.flac), decoded natively: what the demo must sound like.
+  run(native, ['-q', 'decode', demo, '-o', path.join(tmp, 'demo.flac.ref.wav'), '--encoding', 'float']);
   // 38 MB of WAV: decoding it in a page that is playing makes the wasm memory grow.
   run('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', path.join(tmp, 'big.wav'), 'synth', '200', 'sine', '440', 'vol', '0.2']);
   // Broken inputs: a FLAC whose frames are garbage, an empty file, text named like audio.
