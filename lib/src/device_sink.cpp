@@ -181,10 +181,16 @@ bool DeviceSink::try_open(const OutputDevice& device, StreamFormat wanted, std::
         parameters.deviceId = device.api_id;
         parameters.nChannels = std::clamp<unsigned>(static_cast<unsigned>(wanted.channels), 1, device.channels);
         const unsigned rate = choose_rate(device, static_cast<unsigned>(wanted.sample_rate));
-        unsigned frames = static_cast<unsigned>(std::lround(latency_seconds_ * rate / 2));
+        // Many short periods: the thread tops the buffer up every period, so it is nearly
+        // full whenever the thread gets to run (two long periods let it drain to half).
+        constexpr unsigned periods = 5;
+        unsigned frames = static_cast<unsigned>(std::lround(latency_seconds_ * rate / periods));
         RtAudio::StreamOptions options;
         options.streamName = "tonearm";
-        options.numberOfBuffers = 2;
+        options.numberOfBuffers = periods;
+        // Asks for SCHED_RR for the thread that feeds the device; RtAudio quietly keeps
+        // normal scheduling where that is not allowed.
+        options.flags |= RTAUDIO_SCHEDULE_REALTIME;
         audio->openStream(&parameters, nullptr, RTAUDIO_FLOAT32, rate, &frames,
                           &DeviceSink::callback, this, &options);
         audio_ = std::move(audio);

@@ -32,9 +32,12 @@ class DeviceSink final : public AudioSink {
 public:
     // `selector`: empty for the default output; an index from list_output_devices(); an api
     // name ("pulse", "alsa", "jack"); or part of a device name (case-insensitive).
-    // `latency_seconds`: the output's buffer. 150 ms rides out a loaded 2-core machine (50 ms
-    // did not: the sound server ran dry under parallel builds) and is close to mpv's 200 ms.
-    explicit DeviceSink(std::string selector = {}, double latency_seconds = 0.15);
+    // `latency_seconds`: the output's buffer, which pause and seek also wait for. Measured
+    // through PulseAudio with both cores of a 2-core VM busy (a 3 s tone, the sink's monitor
+    // recorded, gaps counted): 150 ms in 2 periods glitched in ~60 % of runs, 200 ms in 8
+    // periods in 3/8, 300 ms in 6 periods in 2/16 — and none in 16 runs once the feeding
+    // thread ran SCHED_RR (which it asks for). paplay glitched in none: it buffers 2 s.
+    explicit DeviceSink(std::string selector = {}, double latency_seconds = 0.25);
     ~DeviceSink() override;
 
     // Tries the candidate outputs in order. Throws Error(no_device) when none opens and
