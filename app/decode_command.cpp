@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "terminal.hpp"
 #include "time_text.hpp"
 
 #include "tonearm/transcode.hpp"
@@ -39,6 +40,8 @@ int run_decode(const DecodeOptions& options)
         transcode_options.start_seconds = *parse_time(options.start);
     if (!options.duration.empty())
         transcode_options.duration_seconds = parse_time(options.duration);
+    const InterruptWatch interrupts;
+    transcode_options.stop_requested = [token = interrupts.token()] { return token.stop_requested(); };
 
     const auto result = transcode(options.input, options.output, transcode_options);
     spdlog::info("{}: wrote {} frames ({}, {} Hz, {} channels)", options.output, result.frames,

@@ -49,6 +49,29 @@ Controls::~Controls()
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
+InterruptWatch::InterruptWatch()
+{
+    const sigset_t signals = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    watcher_ = std::jthread([this, signals](std::stop_token done) {
+        const timespec poll_interval{0, 50'000'000};
+        while (!done.stop_requested()) {
+            if (sigtimedwait(&signals, nullptr, &poll_interval) > 0) {
+                stop_.request_stop();
+                return;
+            }
+        }
+    });
+}
+
+InterruptWatch::~InterruptWatch()
+{
+    watcher_.request_stop();
+    watcher_.join();
+    const sigset_t signals = stop_signals();
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+}
+
 Controls::Event Controls::wait(std::chrono::milliseconds timeout)
 {
     if (auto key = parse_key())

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <termios.h>
+#include <thread>
 
 namespace tonearm::cli {
 
@@ -36,6 +38,23 @@ private:
     termios saved_{};
     int signal_fd_ = -1;
     std::string pending_;
+};
+
+// For work without keys (decode): SIGINT, SIGTERM and SIGHUP are blocked while this lives,
+// and a watcher thread turns them into a stop request, so the work ends through its normal
+// error path (a temporary output file is removed) instead of dying mid-write.
+class InterruptWatch {
+public:
+    InterruptWatch();  // before any other thread starts, so they all inherit the mask
+    ~InterruptWatch();
+    InterruptWatch(const InterruptWatch&) = delete;
+    InterruptWatch& operator=(const InterruptWatch&) = delete;
+
+    std::stop_token token() const { return stop_.get_token(); }
+
+private:
+    std::stop_source stop_;
+    std::jthread watcher_;
 };
 
 // The one-line status display on a terminal stream (stderr), redrawn in place.

@@ -16,6 +16,7 @@ std::string_view to_string(ErrorKind kind) noexcept
     case ErrorKind::invalid_argument: return "invalid_argument";
     case ErrorKind::device: return "device";
     case ErrorKind::no_device: return "no_device";
+    case ErrorKind::interrupted: return "interrupted";
     }
     return "unknown";
 }

@@ -58,13 +58,15 @@ std::size_t read_block(Decoder& decoder, std::span<std::int32_t> block) { return
 // Copies up to `limit` input frames; samples pass through `converter` when there is one.
 // Returns whether the input ran out first.
 template <typename Sample>
-bool copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit,
+bool copy_frames(Decoder& decoder, AudioWriter& writer, std::int64_t limit, const std::function<bool()>& stop_requested,
                  FormatConverter* converter = nullptr)
 {
     const auto channels = static_cast<std::size_t>(decoder.info().channels);
     std::vector<Sample> block(block_frames * channels);
     bool ran_dry = false;
     for (std::int64_t total = 0; total < limit && !ran_dry;) {
+        if (stop_requested && stop_requested())
+            throw Error(ErrorKind::interrupted, writer.destination().string(), "interrupted; nothing written");
         const auto wanted = static_cast<std::size_t>(
             std::min<std::int64_t>(static_cast<std::int64_t>(block_frames), limit - total));
         const std::size_t got = read_block(decoder, std::span(block.data(), wanted * channels));
@@ -117,11 +119,11 @@ TranscodeResult transcode(const std::filesystem::path& input, const std::filesys
     if (result.output.sample_rate != info.sample_rate) {
         FormatConverter converter({info.sample_rate, info.channels},
                                   {result.output.sample_rate, info.channels});
-        ran_dry = copy_frames<float>(decoder, writer, limit, &converter);
+        ran_dry = copy_frames<float>(decoder, writer, limit, options.stop_requested, &converter);
     } else if (copy_as_integers(info, result.output)) {
-        ran_dry = copy_frames<std::int32_t>(decoder, writer, limit);
+        ran_dry = copy_frames<std::int32_t>(decoder, writer, limit, options.stop_requested);
     } else {
-        ran_dry = copy_frames<float>(decoder, writer, limit);
+        ran_dry = copy_frames<float>(decoder, writer, limit, options.stop_requested);
     }
     if (ran_dry)
         decoder.expect_complete();  // never write a silently shortened copy

@@ -51,6 +51,7 @@ public:
     void commit();
 
     std::int64_t frames_written() const noexcept { return frames_written_; }
+    const std::filesystem::path& destination() const noexcept { return file_.destination(); }
 
 private:
     struct SndfileCloser {

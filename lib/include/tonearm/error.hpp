@@ -19,6 +19,7 @@ enum class ErrorKind {
     invalid_argument,  // the caller asked for something impossible (bad time, same in/out...)
     device,            // the audio output failed
     no_device,         // there is no audio output at all
+    interrupted,       // the caller asked the work to stop (a signal, a stop_token)
 };
 
 std::string_view to_string(ErrorKind kind) noexcept;

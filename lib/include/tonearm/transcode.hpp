@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace tonearm {
@@ -13,6 +14,9 @@ struct TranscodeOptions {
     std::optional<SampleEncoding> encoding;    // default: lossless_encoding_for(input)
     double start_seconds = 0;
     std::optional<double> duration_seconds;    // default: to the end
+    // Asked between blocks; true ends the work with Error(interrupted). (Not a std::stop_token:
+    // the web build's libc++ has none.)
+    std::function<bool()> stop_requested;
 };
 
 struct TranscodeResult {
@@ -24,7 +28,7 @@ struct TranscodeResult {
 // Decodes `input` (or part of it) and writes it to `output`, block by block in flat memory.
 // Integer PCM is copied as integers so lossless round trips are bit-exact; a rate the output
 // type cannot encode is converted with soxr (Opus: 48 kHz). `output` appears
-// only when complete; it may not be the input file itself.
+// only when complete (not after an error or a stop); it may not be the input file itself.
 TranscodeResult transcode(const std::filesystem::path& input, const std::filesystem::path& output,
                           const TranscodeOptions& options = {});
 
