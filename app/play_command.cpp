@@ -18,7 +18,6 @@
 namespace tonearm::cli {
 namespace {
 
-constexpr int exit_interrupted = 130;  // the shell's convention for "stopped by SIGINT"
 constexpr double seek_step_seconds = 5;
 constexpr double volume_step = 0.05;
 
@@ -193,9 +192,11 @@ void add_play_command(CLI::App& app, CommandContext& context)
                                    "Decode into a null output as fast as possible (tests, benchmarks)");
     output->excludes(device)->excludes(null);
     null->excludes(device);
-    command->footer(
-        "Keys (on a terminal): space pause/resume, left/right seek 5 s, up/down volume,\n"
-        "n next file, q quit.");
+    // A subcommand's own footer replaces the inherited one, so the exit codes are repeated
+    // here: 3 (no audio output) matters most exactly for play.
+    command->footer(std::string{"Keys (on a terminal): space pause/resume, left/right seek 5 s, "
+                                "up/down volume,\nn next file, q quit.\n\n"} +
+                    exit_codes_help);
     command->callback([options, &context] { context.exit_code = run_play(*options, context.terminal); });
 }
 

@@ -1,13 +1,17 @@
 // The command-line program as scripts see it: exit codes, one-line errors, JSON, files.
 #include "support/fixtures.hpp"
 #include "support/process.hpp"
+#include "support/pty_process.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sndfile.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <csignal>
+#include <thread>
 
 namespace tonearm::test {
 namespace {
@@ -34,6 +38,13 @@ TEST_F(Cli, HelpAndVersionSucceed)
     EXPECT_EQ(help.exit_code, 0);
     for (const char* word : {"play", "info", "decode", "check", "devices", "Exit codes"})
         EXPECT_NE(help.out.find(word), std::string::npos) << word;
+    // play has its own footer (the keys), which must not hide the exit codes.
+    for (const auto& args : {std::vector<std::string>{"--help"}, {"play", "--help"}}) {
+        const auto text = tonearm(args).out;
+        for (const char* line : {"0  success", "1  some file failed", "2  usage error", "3  no audio output"})
+            EXPECT_NE(text.find(line), std::string::npos) << line << " in " << args.front() << ":\n" << text;
+    }
+    EXPECT_NE(tonearm({"play", "--help"}).out.find("space pause"), std::string::npos);
     const auto version = tonearm({"--version"});
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_NE(version.out.find("tonearm"), std::string::npos);
@@ -141,14 +152,40 @@ TEST_F(Cli, FailedDecodeLeavesNoOutputBehind)
     truncated.resize(truncated.size() / 2);
     write_bytes(dir / "truncated.flac", truncated);
     write_bytes(dir / "garbage.wav", std::vector<std::byte>(1000, std::byte{0x41}));
-    for (const auto& input : {dir / "garbage.wav", dir / "missing.wav"}) {
+    for (const auto& input : {dir / "garbage.wav", dir / "missing.wav", dir / "truncated.flac"}) {
         const auto out = dir / "out.wav";
         const auto result = tonearm({"decode", input.string(), "-o", out.string()});
-        EXPECT_EQ(result.exit_code, 1);
-        EXPECT_FALSE(std::filesystem::exists(out));
+        EXPECT_EQ(result.exit_code, 1) << input;
+        EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
+        EXPECT_FALSE(std::filesystem::exists(out)) << input;
     }
     const auto files = std::distance(std::filesystem::directory_iterator(dir.path()), {});
     EXPECT_EQ(files, 4) << "no temporary files left either";
+}
+
+TEST_F(Cli, InterruptedDecodeExits130AndLeavesNothingBehind)
+{
+    // Ten minutes into Opus takes seconds: time enough to interrupt it mid-write.
+    const auto long_file = write_fixture(dir.path(), "long", fixture_format("flac16"),
+                                         Tone{.sample_rate = 16000, .channels = 1, .seconds = 600});
+    const auto out = dir / "out.opus";
+    const auto has_temporary = [&] {
+        for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+            if (entry.path().filename().string().starts_with(".out.opus"))
+                return true;
+        return false;
+    };
+    BackgroundProcess decode({tonearm_cli(), "decode", long_file.string(), "-o", out.string()},
+                             (dir / "stdout.txt").string(), {{"NO_COLOR", "1"}});
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!has_temporary() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(has_temporary()) << "the decode started writing";
+    const int status = decode.stop(SIGINT);
+    ASSERT_TRUE(WIFEXITED(status)) << "a clean exit, not death by signal";
+    EXPECT_EQ(WEXITSTATUS(status), 130);
+    EXPECT_FALSE(std::filesystem::exists(out));
+    EXPECT_FALSE(has_temporary()) << "the temporary file is removed";
 }
 
 TEST_F(Cli, DecodeRefusesToOverwriteItsInput)
@@ -189,7 +226,25 @@ TEST_F(Cli, DecodeNeedsAFormatItKnows)
     const auto result = tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string()});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("extension"), std::string::npos);
-    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string(), "--format", "flac"}).exit_code, 0);
+}
+
+TEST_F(Cli, DecodeFormatAndEncodingOverrideTheExtension)
+{
+    const auto codec_and_depth = [&](const std::filesystem::path& file) {
+        const auto info = nlohmann::json::parse(tonearm({"info", "--json", file.string()}).out);
+        return std::pair{info["codec"].get<std::string>(), info["bits_per_sample"].get<int>()};
+    };
+    for (const char* name : {"out.xyz", "really-flac.wav"}) {
+        const auto out = dir / name;
+        ASSERT_EQ(tonearm({"decode", wav.string(), "-o", out.string(), "--format", "flac"}).exit_code, 0) << name;
+        EXPECT_EQ(codec_and_depth(out), std::pair(std::string("FLAC"), 16)) << name;
+        EXPECT_TRUE(same_samples(decode_all(out), decode_all(wav))) << name;
+    }
+    const auto deep = dir / "deep.wav";
+    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "24"}).exit_code, 0);
+    EXPECT_EQ(codec_and_depth(deep).second, 24);
+    EXPECT_TRUE(same_samples(decode_all(deep), decode_all(wav))) << "16 bits widen to 24 exactly";
+    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "12"}).exit_code, 2);
 }
 
 TEST_F(Cli, PlayRendersToAFileAndToTheNullOutput)
@@ -211,10 +266,35 @@ TEST_F(Cli, PlayReportsFilesItSkippedAndExitsOne)
     EXPECT_NE(result.err.find("missing.wav"), std::string::npos);
 }
 
-TEST_F(Cli, ErrorsHaveNoColourWithNoColor)
+TEST_F(Cli, LogLevelFlagsChooseWhatReachesStderr)
 {
-    const auto result = tonearm({"info", (dir / "missing.wav").string()});
-    EXPECT_EQ(result.err.find('\x1b'), std::string::npos);
+    TempDir empty;
+    const auto warned = tonearm({"check", empty.path().string()});
+    EXPECT_NE(warned.err.find("no files to check"), std::string::npos) << "a warning by default";
+    EXPECT_EQ(tonearm({"-q", "check", empty.path().string()}).err, "");
+    EXPECT_EQ(tonearm({"--log-level", "error", "check", empty.path().string()}).err, "");
+
+    EXPECT_EQ(tonearm({"play", "--null", wav.string()}).err, "");
+    const auto verbose = tonearm({"-v", "play", "--null", wav.string()});
+    EXPECT_NE(verbose.err.find("underruns: 0"), std::string::npos) << verbose.err;
+    EXPECT_NE(verbose.err.find("playing"), std::string::npos) << verbose.err;
+    EXPECT_EQ(tonearm({"--log-level", "loud", "info", wav.string()}).exit_code, 2);
+}
+
+TEST_F(Cli, ErrorsAreColouredOnATerminalUnlessNoColor)
+{
+    // On a pipe there is never colour; on a terminal there is, until NO_COLOR is set.
+    EXPECT_EQ(tonearm({"info", (dir / "missing.wav").string()}).err.find('\x1b'), std::string::npos);
+    const auto on_terminal = [&](const std::string& no_color) {
+        PtyProcess process({tonearm_cli(), "info", (dir / "missing.wav").string()}, {{"NO_COLOR", no_color}});
+        EXPECT_EQ(process.wait(std::chrono::seconds(10)), 1);
+        return process.output();
+    };
+    const auto coloured = on_terminal("");
+    EXPECT_NE(coloured.find("\x1b["), std::string::npos) << "an empty NO_COLOR counts as unset: " << coloured;
+    const auto plain = on_terminal("1");
+    EXPECT_NE(plain.find("missing.wav"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find('\x1b'), std::string::npos) << plain;
 }
 
 }  // namespace
