@@ -6,9 +6,12 @@
 #include "support/pulse_server.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sndfile.h>
 
 #include <csignal>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 namespace tonearm::test {
@@ -66,6 +69,9 @@ TEST_F(Playback, LosslessFileArrivesBitExact)
     const auto played = sound(recorder.samples());
     const auto expected = sound_of(file);
     EXPECT_TRUE(same_samples(played, expected));
+    // Not a terminal: no status line, no escape codes, nothing on stdout, no log at all.
+    EXPECT_EQ(result.out, "");
+    EXPECT_EQ(result.err, "");
 }
 
 TEST_F(Playback, LossyFileAtAnotherRateKeepsPitchLevelAndLength)
@@ -132,6 +138,43 @@ TEST_F(Playback, NoSoundServerMeansExitThreeAndOneLine)
     EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
 }
 
+TEST_F(Playback, DevicesListsTheSoundServerAndPlayPlaysThroughTheOneNamed)
+{
+    const auto listed = run_process({tonearm_cli(), "devices", "--json"}, {.env = server.env()});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::istringstream lines(listed.out);
+    std::string line;
+    std::optional<nlohmann::json> pulse;
+    std::vector<std::string> apis;
+    std::size_t expected_index = 0;
+    while (std::getline(lines, line)) {
+        const auto device = nlohmann::json::parse(line);
+        apis.push_back(device["api"]);
+        EXPECT_EQ(device["index"], expected_index++) << "indexes count from 0 in list order";
+        for (const char* field : {"api", "name", "default", "channels", "sample_rates", "preferred_rate"})
+            EXPECT_TRUE(device.contains(field)) << field << " in " << line;
+        if (device["api"] == "pulse" && device["default"] == true)
+            pulse = device;
+    }
+    ASSERT_TRUE(pulse) << "the sound server is listed first, as a default output:\n" << listed.out;
+    EXPECT_EQ(apis.front(), "pulse") << "sound servers come first";
+    EXPECT_GE((*pulse)["channels"].get<int>(), 2);
+    EXPECT_FALSE((*pulse)["sample_rates"].empty());
+
+    const auto text = run_process({tonearm_cli(), "devices"}, {.env = server.env()});
+    EXPECT_EQ(text.exit_code, 0);
+    EXPECT_NE(text.out.find((*pulse)["name"].get<std::string>()), std::string::npos) << text.out;
+
+    const auto file = tone_file("tone.wav", 1.0);
+    Recorder recorder(server);
+    const auto index = std::to_string((*pulse)["index"].get<int>());
+    ASSERT_EQ(play({"--device", index, file.string()}).exit_code, 0);
+    EXPECT_TRUE(same_samples(sound(recorder.samples()), sound_of(file)));
+    const auto unknown = play({"--device", "no such device", file.string()});
+    EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+    EXPECT_EQ(diagnostic_lines(unknown.err), 1u) << unknown.err;
+}
+
 // ---- keys, through a pseudo-terminal -------------------------------------------------------
 
 class Keys : public Playback {
@@ -187,6 +230,37 @@ TEST_F(Keys, RightArrowSkipsFiveSeconds)
     EXPECT_EQ(player->wait(std::chrono::seconds(20)), 0);
     const double played = static_cast<double>(sound(recorder.samples()).size() / 2) / sink_rate;
     EXPECT_NEAR(played, 4.0, 0.3) << "9 s of tone, 5 of them skipped";
+}
+
+TEST_F(Keys, LeftSeeksBackUpDownSetTheVolumeAndNSkipsToTheNextFile)
+{
+    const auto first = tone_file("first.wav", 9.0);
+    const auto second = tone_file("second.wav", 2.0);
+    auto player = std::make_unique<PtyProcess>(
+        std::vector<std::string>{tonearm_cli(), "play", first.string(), second.string()}, server.env());
+    ASSERT_TRUE(player->wait_for_output("0:01 / 0:09", std::chrono::seconds(10))) << player->output();
+    player->type("\x1b[C");
+    ASSERT_TRUE(player->wait_for_output("0:06 / 0:09", std::chrono::seconds(2))) << player->output();
+
+    const std::size_t before_left = player->output().size();
+    player->type("\x1b[D");
+    bool back = false;
+    for (int attempt = 0; attempt < 20 && !back; ++attempt)
+        back = player->wait_for_output("0:01 / 0:09", std::chrono::milliseconds(50), before_left) ||
+               player->wait_for_output("0:02 / 0:09", std::chrono::milliseconds(50), before_left);
+    EXPECT_TRUE(back) << "left arrow goes back 5 s:\n" << player->output().substr(before_left);
+
+    player->type("\x1b[A");
+    EXPECT_TRUE(player->wait_for_output("vol 105%", std::chrono::seconds(2))) << player->output();
+    const std::size_t before_down = player->output().size();
+    player->type("\x1b[B\x1b[B");
+    EXPECT_TRUE(player->wait_for_output("vol 95%", std::chrono::seconds(2), before_down)) << player->output();
+
+    const std::size_t before_next = player->output().size();
+    player->type("n");
+    EXPECT_TRUE(player->wait_for_output("second.wav", std::chrono::seconds(2), before_next)) << player->output();
+    EXPECT_EQ(player->wait(std::chrono::seconds(10)), 0) << "the second file plays to its end";
+    expect_terminal_restored(*player);
 }
 
 TEST_F(Keys, QuitStopsAtOnceAndRestoresTheTerminal)

@@ -60,12 +60,13 @@ void PtyProcess::drain(std::chrono::milliseconds timeout)
     }
 }
 
-bool PtyProcess::wait_for_output(const std::string& text, std::chrono::milliseconds timeout)
+bool PtyProcess::wait_for_output(const std::string& text, std::chrono::milliseconds timeout, std::size_t from)
 {
     const auto until = std::chrono::steady_clock::now() + timeout;
-    while (output_.find(text) == std::string::npos && std::chrono::steady_clock::now() < until)
+    const auto seen = [&] { return output_.size() > from && output_.find(text, from) != std::string::npos; };
+    while (!seen() && std::chrono::steady_clock::now() < until)
         drain(std::chrono::milliseconds(20));
-    return output_.find(text) != std::string::npos;
+    return seen();
 }
 
 std::optional<int> PtyProcess::wait(std::chrono::milliseconds timeout)

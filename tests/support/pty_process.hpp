@@ -19,8 +19,9 @@ public:
     PtyProcess& operator=(const PtyProcess&) = delete;
 
     void type(const std::string& keys);
-    // Reads output until `text` has appeared or the timeout passes; returns whether it did.
-    bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
+    // Reads output until `text` has appeared (at or after offset `from` of output()) or the
+    // timeout passes; returns whether it did.
+    bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout, std::size_t from = 0);
     // Waits for the exit; the exit code, or nullopt on timeout (then the process is killed).
     std::optional<int> wait(std::chrono::milliseconds timeout);
     void signal(int signal);
