@@ -157,15 +157,24 @@ int run_check(const CheckOptions& options, FILE* terminal)
 {
     const auto start = std::chrono::steady_clock::now();
     InputListOptions list_options;
-    if (!options.extensions.empty())
+    if (!options.extensions.empty()) {
+        // An empty list_options.extensions means every file; empty items ("wav,") are slips.
         list_options.extensions.clear();
-    for (const auto& ext : options.extensions)
-        if (ext != "*" && !ext.empty())
-            list_options.extensions.push_back(ext);
-    if (!options.extensions.empty() && list_options.extensions.size() < options.extensions.size() &&
-        !list_options.extensions.empty()) {
-        spdlog::error("--ext: '*' (every file) cannot be combined with extensions");
-        return exit_usage;
+        bool every_file = false;
+        for (const auto& ext : options.extensions) {
+            if (ext == "*")
+                every_file = true;
+            else if (!ext.empty())
+                list_options.extensions.push_back(ext);
+        }
+        if (every_file && !list_options.extensions.empty()) {
+            spdlog::error("--ext: '*' (every file) cannot be combined with extensions");
+            return exit_usage;
+        }
+        if (!every_file && list_options.extensions.empty()) {
+            spdlog::error("--ext: no extension given (use '*' for every file)");
+            return exit_usage;
+        }
     }
     const std::vector<std::filesystem::path> paths(options.paths.begin(), options.paths.end());
     const InputList list = list_inputs(paths, list_options);

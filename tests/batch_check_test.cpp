@@ -195,18 +195,19 @@ public:
         write_bytes(dir_ / "odd" / ".hidden.wav", random_bytes(100, 99));
         write_bytes(dir_ / "odd" / "notes.txt", random_bytes(100, 98));
 
-        // A FLAC whose audio frames are not the audio its STREAMINFO MD5 describes: the frames of
-        // one encode under the STREAMINFO of another of the same length and format. Every frame
-        // (and its CRC) is intact, so it decodes; only the MD5 can tell.
+        // A FLAC whose audio frames were replaced: the metadata (STREAMINFO with its MD5) of
+        // one encode, followed by the frames of another of the same length and format. Every
+        // frame and its CRC is intact, so it decodes to the end; only the MD5 can tell.
         {
             Tone other{.seconds = 0.5};
             other.frequencies[0] = 300;
             other.frequencies[1] = 500;
-            const auto donor = write_fixture(dir_.path(), "donor", fixture_format("flac16"), other);
+            const auto& flac = fixture_format("flac16");
+            const auto donor = read_bytes(write_fixture(dir_.path(), "donor", flac, other));
+            fs::remove(dir_ / "donor.flac");
             auto bytes = read_bytes(good / "flac16.flac");
-            const auto donor_bytes = read_bytes(donor);
-            std::copy(donor_bytes.begin() + 26, donor_bytes.begin() + 42, bytes.begin() + 26);  // STREAMINFO MD5
-            fs::remove(donor);
+            bytes.resize(header_end(flac, bytes));
+            bytes.insert(bytes.end(), donor.begin() + static_cast<std::ptrdiff_t>(header_end(flac, donor)), donor.end());
             write_bytes(dir_ / "odd" / "altered.flac", bytes);
             expect(dir_ / "odd" / "altered.flac", "md5_mismatch");
         }

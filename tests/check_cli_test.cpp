@@ -112,6 +112,35 @@ TEST_F(CheckCli, ExitsWithZeroOneOrTwo)
     EXPECT_EQ(tonearm({"check", "--format", "xml", good()}).exit_code, 2);
     EXPECT_EQ(tonearm({"check", "--frobnicate", good()}).exit_code, 2);
     EXPECT_EQ(tonearm({"check", "--ext", "*,wav", good()}).exit_code, 2);
+    EXPECT_EQ(tonearm({"check", "--ext", ",", good()}).exit_code, 2);
+}
+
+TEST_F(CheckCli, ExtChoosesTheFilesTakenFromDirectories)
+{
+    const auto checked = [](std::vector<std::string> args) {
+        args.insert(args.begin(), {"check", "--format", "json"});
+        const auto result = tonearm(args);
+        EXPECT_LE(result.exit_code, 1) << result.err;
+        const auto report = json::parse(result.out);
+        std::vector<std::string> names;
+        for (const auto& file : report["files"])
+            names.push_back(fs::path(file["path"].get<std::string>()).filename().string());
+        std::sort(names.begin(), names.end());
+        return std::pair{names, report["summary"]["skipped"].get<int>()};
+    };
+    EXPECT_EQ(checked({"--ext", "flac", good()}),
+              std::pair(std::vector<std::string>{"flac16.flac", "flac24.flac"}, 8));
+    // Any case, a leading dot or a trailing comma mean the same.
+    EXPECT_EQ(checked({"--ext", "MP3,.opus,", good()}),
+              std::pair(std::vector<std::string>{"mp3.mp3", "opus.opus"}, 8));
+    // A file named on the command line is checked whatever its extension.
+    EXPECT_EQ(checked({"--ext", "flac", (root() / "bad" / "noise.mp3").string()}).first,
+              std::vector<std::string>{"noise.mp3"});
+    fs::path other = root() / "other";
+    fs::create_directories(other);
+    fs::copy_file(root() / "good" / "wav16.wav", other / "tone.bin", fs::copy_options::overwrite_existing);
+    EXPECT_EQ(checked({other.string()}).first, std::vector<std::string>{}) << ".bin is not audio by default";
+    EXPECT_EQ(checked({"--ext", "*", other.string()}).first, std::vector<std::string>{"tone.bin"});
 }
 
 TEST_F(CheckCli, TextShowsOnlyFailuresAndASummary)
