@@ -197,6 +197,10 @@ def progress_done():
 # Statistics and formatting
 
 
+def duration_text(seconds):
+    return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+
+
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -585,15 +589,18 @@ def check_verdicts(jsonl):
 
 def section_playback(args, out):
     corpus = Path(args.corpus)
-    files = [corpus / p for p in args.playback_files.split(",")]
     rows, results = [], {}
-    for path in files:
+    # FILE or FILE:ROUNDS (a ten-minute file is played once, a one-minute file a few times).
+    for spec in args.playback_files.split(","):
+        relative, _, rounds_text = spec.partition(":")
+        path = corpus / relative
+        playback_rounds = int(rounds_text) if rounds_text else args.playback_runs
         seconds = audio_seconds(args, path)
         cases = players(args, path)
         per_tool = {c["name"]: [] for c in cases}
-        for r in range(args.playback_runs):
+        for r in range(playback_rounds):
             progress(f"playback {path.name} ({seconds:.0f} s, real time, 3 players at once): round "
-                     f"{r + 1}/{args.playback_runs}")
+                     f"{r + 1}/{playback_rounds}")
             runs = run_together(cases, timeout=seconds * 3 + 30)
             for name, run in runs.items():
                 if not run.ok:
@@ -611,7 +618,8 @@ def section_playback(args, out):
             out.row("playback", path.name, c["name"], "rss", "MB", rss)
             peer = c["name"] != ref
             rows.append([
-                f"{path.name} ({seconds:.0f} s)" if i == 0 else "",
+                f"{path.name} ({duration_text(seconds)}, {playback_rounds} round{'s' if playback_rounds > 1 else ''})"
+                if i == 0 else "",
                 c["name"],
                 med_range(cpu_min, " s"),
                 med_range(rss, " MB"),
@@ -621,7 +629,7 @@ def section_playback(args, out):
             ])
     out.raw("playback", results)
     text = [
-        f"## Playback to the PulseAudio null sink, real time ({args.playback_runs} rounds)",
+        "## Playback to the PulseAudio null sink, real time",
         "",
         "The three players play the same file at the same time (so they share the same machine "
         "conditions) into a private PulseAudio 16 null sink; CPU is user + system time of the player "
