@@ -69,9 +69,11 @@ TEST_F(Playback, LosslessFileArrivesBitExact)
     const auto played = sound(recorder.samples());
     const auto expected = sound_of(file);
     EXPECT_TRUE(same_samples(played, expected));
-    // Not a terminal: no status line, no escape codes, nothing on stdout, no log at all.
+    // Not a terminal: no status line, no escape codes, nothing on stdout, no log line.
     EXPECT_EQ(result.out, "");
-    EXPECT_EQ(result.err, "");
+    EXPECT_EQ(diagnostic_lines(result.err), 0u) << result.err;
+    EXPECT_EQ(result.err.find('\r'), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << result.err;
 }
 
 TEST_F(Playback, LossyFileAtAnotherRateKeepsPitchLevelAndLength)
