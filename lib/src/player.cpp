@@ -188,12 +188,13 @@ bool Player::push(std::span<const float> samples)
 {
     const auto channels = static_cast<std::size_t>(stream_format_.channels);
     // A real-time output drains the ring at the audio clock: waking every eighth of it is
-    // plenty. A file or unpaced output drains it as fast as we fill it, so check back soon.
+    // plenty (and each wake-up costs CPU: a player idles most of the time). A file or
+    // unpaced output drains it as fast as we fill it, so check back soon.
     const auto ring_duration = std::chrono::duration<double>(
         static_cast<double>(ring_->capacity() / channels) / stream_format_.sample_rate);
     const auto poll = realtime_sink_
                           ? std::clamp(std::chrono::duration_cast<std::chrono::microseconds>(ring_duration / 8),
-                                       std::chrono::microseconds(500), std::chrono::microseconds(20000))
+                                       std::chrono::microseconds(500), std::chrono::microseconds(100000))
                           : std::chrono::microseconds(100);
     while (!samples.empty()) {
         const std::size_t room = std::min(samples.size(), ring_->writable() / channels * channels);
