@@ -658,7 +658,7 @@ def section_memory(args, out):
             out.row("memory", path.name, c["name"], "rss", "MB", [r.rss_kb / 1024 for r in runs])
             out.row("memory", path.name, c["name"], "speed", "x realtime", [seconds / r.wall for r in runs])
             rows.append([
-                f"{path.name} ({seconds / 60:.0f} min)" if c is cases[0] else "",
+                f"{path.name} ({duration_text(seconds)})" if c is cases[0] else "",
                 c["name"],
                 fmt(med([r.rss_kb / 1024 for r in runs])) + " MB" if runs else "failed",
                 fmt(seconds / med([r.wall for r in runs])) + "×" if runs else "n/a",
@@ -673,9 +673,9 @@ def section_memory(args, out):
                                 "—" if name == ref or not rss_by[ref][-1][1]
                                 else f"{pairs[-1][1] / rss_by[ref][-1][1]:.2f}×"])
     out.raw("memory", results)
-    long_min = max(s for s, _ in next(iter(rss_by.values()))) / 60 if rss_by else 0
+    lengths = sorted(s for s, _ in next(iter(rss_by.values()))) if rss_by else [0]
     text = [
-        f"## Peak memory: 1-minute vs {long_min:.0f}-minute file",
+        f"## Peak memory: {duration_text(lengths[0])} vs {duration_text(lengths[-1])} file",
         "",
         "**Not real time:** to play a long file in a benchmark these runs use PulseAudio's "
         "`module-pipe-sink`, which is not clocked and drains as fast as its reader (`cat > /dev/null`) "

@@ -52,7 +52,7 @@ const corpus = process.env.TONEARM_BENCH_CORPUS;
 let files;
 let latencyFile;
 if (corpus && fs.existsSync(path.join(corpus, 'throughput'))) {
-  const names = quick ? ['flac.flac', 'ogg.ogg', 'mp3.mp3'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3'];
+  const names = quick ? ['flac.flac', 'mp3.mp3'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3'];
   files = names.map((n) => ({ label: n.split('.')[0], dir: path.join(corpus, 'throughput'), name: n }));
   latencyFile = { dir: path.join(corpus, 'latency'), name: 'tone.flac' };
   if (!fs.existsSync(path.join(latencyFile.dir, latencyFile.name))) latencyFile = { ...files[1] };
