@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -317,7 +318,10 @@ std::size_t Decoder::read(std::span<std::int32_t> out)
 
 void Decoder::expect_complete() const
 {
-    if (impl_->position < impl_->info.frames)
+    // SF_COUNT_MAX is libsndfile's "length unknown" (an Ogg without a final granule, a FLAC
+    // without a total): nothing was declared, so nothing can be missing.
+    const bool length_known = impl_->info.frames != std::numeric_limits<std::int64_t>::max();
+    if (length_known && impl_->position < impl_->info.frames)
         throw Error(ErrorKind::truncated, impl_->name,
                     "the stream ends after " + std::to_string(impl_->position) + " of " +
                         std::to_string(impl_->info.frames) + " frames");
