@@ -40,8 +40,9 @@ int run_decode(const DecodeOptions& options)
         transcode_options.start_seconds = *parse_time(options.start);
     if (!options.duration.empty())
         transcode_options.duration_seconds = parse_time(options.duration);
-    const InterruptWatch interrupts;
-    transcode_options.stop_requested = [token = interrupts.token()] { return token.stop_requested(); };
+    // Ctrl-C ends the work through its error path, so the temporary output is removed.
+    Controls controls(false);
+    transcode_options.stop_requested = [&controls] { return controls.wait(std::chrono::milliseconds(0)).interrupted; };
 
     const auto result = transcode(options.input, options.output, transcode_options);
     spdlog::info("{}: wrote {} frames ({}, {} Hz, {} channels)", options.output, result.frames,

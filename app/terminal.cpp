@@ -49,29 +49,6 @@ Controls::~Controls()
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
-InterruptWatch::InterruptWatch()
-{
-    const sigset_t signals = stop_signals();
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    watcher_ = std::jthread([this, signals](std::stop_token done) {
-        const timespec poll_interval{0, 50'000'000};
-        while (!done.stop_requested()) {
-            if (sigtimedwait(&signals, nullptr, &poll_interval) > 0) {
-                stop_.request_stop();
-                return;
-            }
-        }
-    });
-}
-
-InterruptWatch::~InterruptWatch()
-{
-    watcher_.request_stop();
-    watcher_.join();
-    const sigset_t signals = stop_signals();
-    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
-}
-
 Controls::Event Controls::wait(std::chrono::milliseconds timeout)
 {
     if (auto key = parse_key())
@@ -82,8 +59,12 @@ Controls::Event Controls::wait(std::chrono::milliseconds timeout)
             pending_.clear();  // a lone Escape, not the start of an arrow key
         return {};
     }
-    if (fds[0].revents & POLLIN)
+    if (fds[0].revents & POLLIN) {
+        // Taken off the queue: left pending, it would kill us when ~Controls unblocks it.
+        signalfd_siginfo signal{};
+        [[maybe_unused]] const auto taken = read(signal_fd_, &signal, sizeof signal);
         return {std::nullopt, true};
+    }
     if (fds[1].revents & (POLLIN | POLLHUP)) {
         char bytes[64];
         const ssize_t count = read(STDIN_FILENO, bytes, sizeof bytes);
