@@ -38,20 +38,22 @@ void LibraryStderr::forward_lines(int pipe_read_end)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    const auto forward = [this](const std::string& line) {
+#ifdef TONEARM_SANITIZED
+        fprintf(real_stderr_, "%s\n", line.c_str());  // never hide a sanitizer report
+#else
+        spdlog::debug("library: {}", line);
+#endif
+    };
     std::string pending;
     char buffer[4096];
     for (ssize_t count; (count = read(pipe_read_end, buffer, sizeof buffer)) > 0;) {
         pending.append(buffer, static_cast<std::size_t>(count));
-        for (std::size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
-#ifdef TONEARM_SANITIZED
-            fprintf(real_stderr_, "%s\n", pending.substr(0, end).c_str());
-#else
-            spdlog::debug("library: {}", pending.substr(0, end));
-#endif
-        }
+        for (std::size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1))
+            forward(pending.substr(0, end));
     }
     if (!pending.empty())
-        spdlog::debug("library: {}", pending);
+        forward(pending);
     close(pipe_read_end);
 }
 
