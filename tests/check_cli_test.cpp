@@ -19,13 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-ProcessResult tonearm(std::vector<std::string> args, ProcessOptions options = {})
-{
-    args.insert(args.begin(), tonearm_cli());
-    options.env.emplace("NO_COLOR", "1");
-    return run_process(args, options);
-}
-
 std::vector<std::string> split_lines(const std::string& text)
 {
     std::vector<std::string> lines;
@@ -103,23 +96,23 @@ TempDir* CheckCli::dir_ = nullptr;
 
 TEST_F(CheckCli, ExitsWithZeroOneOrTwo)
 {
-    const auto ok = tonearm({"check", good()});
+    const auto ok = run_tonearm({"check", good()});
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
-    EXPECT_EQ(tonearm({"check", good(), bad()}).exit_code, 1);
-    EXPECT_EQ(tonearm({"check", (root() / "missing.flac").string()}).exit_code, 1);
-    EXPECT_EQ(tonearm({"check"}).exit_code, 2);
-    EXPECT_EQ(tonearm({"check", "--jobs", "0", good()}).exit_code, 2);
-    EXPECT_EQ(tonearm({"check", "--format", "xml", good()}).exit_code, 2);
-    EXPECT_EQ(tonearm({"check", "--frobnicate", good()}).exit_code, 2);
-    EXPECT_EQ(tonearm({"check", "--ext", "*,wav", good()}).exit_code, 2);
-    EXPECT_EQ(tonearm({"check", "--ext", ",", good()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", good(), bad()}).exit_code, 1);
+    EXPECT_EQ(run_tonearm({"check", (root() / "missing.flac").string()}).exit_code, 1);
+    EXPECT_EQ(run_tonearm({"check"}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", "--jobs", "0", good()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", "--format", "xml", good()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", "--frobnicate", good()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", "--ext", "*,wav", good()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"check", "--ext", ",", good()}).exit_code, 2);
 }
 
 TEST_F(CheckCli, ExtChoosesTheFilesTakenFromDirectories)
 {
     const auto checked = [](std::vector<std::string> args) {
         args.insert(args.begin(), {"check", "--format", "json"});
-        const auto result = tonearm(args);
+        const auto result = run_tonearm(args);
         EXPECT_LE(result.exit_code, 1) << result.err;
         const auto report = json::parse(result.out);
         std::vector<std::string> names;
@@ -145,7 +138,7 @@ TEST_F(CheckCli, ExtChoosesTheFilesTakenFromDirectories)
 
 TEST_F(CheckCli, TextShowsOnlyFailuresAndASummary)
 {
-    const auto result = tonearm({"check", "--jobs", "2", good(), bad()});
+    const auto result = run_tonearm({"check", "--jobs", "2", good(), bad()});
     ASSERT_EQ(result.exit_code, 1) << result.err;
     const auto lines = split_lines(result.out);
     ASSERT_EQ(lines.size(), bad_files + 1) << result.out;
@@ -157,7 +150,7 @@ TEST_F(CheckCli, TextShowsOnlyFailuresAndASummary)
     EXPECT_TRUE(lines.back().starts_with("checked 14 files (")) << lines.back();
     EXPECT_NE(lines.back().find(": 10 ok, 4 failed"), std::string::npos) << lines.back();
 
-    const auto verbose = tonearm({"check", "-v", good()});
+    const auto verbose = run_tonearm({"check", "-v", good()});
     ASSERT_EQ(verbose.exit_code, 0);
     const auto verbose_lines = split_lines(verbose.out);
     ASSERT_EQ(verbose_lines.size(), good_files + 1);
@@ -167,7 +160,7 @@ TEST_F(CheckCli, TextShowsOnlyFailuresAndASummary)
 
 TEST_F(CheckCli, JsonHasEveryFileAndASummary)
 {
-    const auto result = tonearm({"check", "--format", "json", good(), bad()});
+    const auto result = run_tonearm({"check", "--format", "json", good(), bad()});
     ASSERT_EQ(result.exit_code, 1);
     const json report = json::parse(result.out);
     ASSERT_EQ(report["files"].size(), good_files + bad_files);
@@ -195,7 +188,7 @@ TEST_F(CheckCli, JsonHasEveryFileAndASummary)
 
 TEST_F(CheckCli, JsonLinesHasOneObjectPerLine)
 {
-    const auto result = tonearm({"check", "--format", "jsonl", bad(), good()});
+    const auto result = run_tonearm({"check", "--format", "jsonl", bad(), good()});
     const auto lines = split_lines(result.out);
     ASSERT_EQ(lines.size(), good_files + bad_files);
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -208,7 +201,7 @@ TEST_F(CheckCli, JsonLinesHasOneObjectPerLine)
 
 TEST_F(CheckCli, CsvHasAHeaderAndOneQuotedRowPerFile)
 {
-    const auto result = tonearm({"check", "--format", "csv", good(), bad()});
+    const auto result = run_tonearm({"check", "--format", "csv", good(), bad()});
     const auto rows = parse_csv(result.out);
     ASSERT_EQ(rows.size(), 1 + good_files + bad_files) << result.out;
     EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "verdict", "category", "message", "container", "codec",
@@ -252,8 +245,8 @@ std::string without_times(const std::string& format, const std::string& out)
 TEST_F(CheckCli, OneJobAndFourJobsGiveIdenticalReports)
 {
     for (const std::string format : {"jsonl", "json", "csv", "text"}) {
-        const auto one = tonearm({"check", "--jobs", "1", "--format", format, root().string()});
-        const auto four = tonearm({"check", "--jobs", "4", "--format", format, root().string()});
+        const auto one = run_tonearm({"check", "--jobs", "1", "--format", format, root().string()});
+        const auto four = run_tonearm({"check", "--jobs", "4", "--format", format, root().string()});
         ASSERT_EQ(one.exit_code, 1);
         ASSERT_EQ(four.exit_code, 1);
         EXPECT_EQ(without_times(format, one.out), without_times(format, four.out)) << format;
@@ -263,7 +256,7 @@ TEST_F(CheckCli, OneJobAndFourJobsGiveIdenticalReports)
 
 TEST_F(CheckCli, DrawsAProgressBarOnlyOnATerminal)
 {
-    const auto piped = tonearm({"check", good()});
+    const auto piped = run_tonearm({"check", good()});
     EXPECT_EQ(piped.err.find(" files"), std::string::npos) << piped.err;
     EXPECT_EQ(piped.err.find('\r'), std::string::npos);
 

@@ -16,13 +16,6 @@
 namespace tonearm::test {
 namespace {
 
-ProcessResult tonearm(std::vector<std::string> args, ProcessOptions options = {})
-{
-    args.insert(args.begin(), tonearm_cli());
-    options.env.emplace("NO_COLOR", "1");
-    return run_process(args, options);
-}
-
 std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 class Cli : public ::testing::Test {
@@ -34,36 +27,36 @@ protected:
 
 TEST_F(Cli, HelpAndVersionSucceed)
 {
-    const auto help = tonearm({"--help"});
+    const auto help = run_tonearm({"--help"});
     EXPECT_EQ(help.exit_code, 0);
     for (const char* word : {"play", "info", "decode", "check", "devices", "Exit codes"})
         EXPECT_NE(help.out.find(word), std::string::npos) << word;
     // play has its own footer (the keys), which must not hide the exit codes.
     for (const auto& args : {std::vector<std::string>{"--help"}, {"play", "--help"}}) {
-        const auto text = tonearm(args).out;
+        const auto text = run_tonearm(args).out;
         for (const char* line : {"0  success", "1  some file failed", "2  usage error", "3  no audio output"})
             EXPECT_NE(text.find(line), std::string::npos) << line << " in " << args.front() << ":\n" << text;
     }
-    EXPECT_NE(tonearm({"play", "--help"}).out.find("space pause"), std::string::npos);
-    const auto version = tonearm({"--version"});
+    EXPECT_NE(run_tonearm({"play", "--help"}).out.find("space pause"), std::string::npos);
+    const auto version = run_tonearm({"--version"});
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_NE(version.out.find("tonearm"), std::string::npos);
 }
 
 TEST_F(Cli, UsageErrorsExitWithTwo)
 {
-    EXPECT_EQ(tonearm({}).exit_code, 2);
-    EXPECT_EQ(tonearm({"frobnicate"}).exit_code, 2);
-    EXPECT_EQ(tonearm({"info"}).exit_code, 2);
-    EXPECT_EQ(tonearm({"info", "--no-such-flag", wav.string()}).exit_code, 2);
-    EXPECT_EQ(tonearm({"decode", wav.string()}).exit_code, 2) << "no -o";
-    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", (dir / "x.wav").string(), "--start", "soon"}).exit_code, 2);
-    EXPECT_EQ(tonearm({"play", "--volume", "900", wav.string()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"frobnicate"}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"info"}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"info", "--no-such-flag", wav.string()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"decode", wav.string()}).exit_code, 2) << "no -o";
+    EXPECT_EQ(run_tonearm({"decode", wav.string(), "-o", (dir / "x.wav").string(), "--start", "soon"}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"play", "--volume", "900", wav.string()}).exit_code, 2);
 }
 
 TEST_F(Cli, InfoPrintsATable)
 {
-    const auto result = tonearm({"info", wav.string()});
+    const auto result = run_tonearm({"info", wav.string()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.err, "");
     for (const char* text : {"WAV", "PCM s16", "44100 Hz", "0:02.000", "88200 frames", "Tone", "Tests"})
@@ -73,7 +66,7 @@ TEST_F(Cli, InfoPrintsATable)
 TEST_F(Cli, InfoJsonHasOneObjectPerFileWithTheFields)
 {
     const auto flac = write_fixture(dir.path(), "tone24", fixture_format("flac24"));
-    const auto result = tonearm({"info", "--json", wav.string(), flac.string(), (dir / "missing.ogg").string()});
+    const auto result = run_tonearm({"info", "--json", wav.string(), flac.string(), (dir / "missing.ogg").string()});
     EXPECT_EQ(result.exit_code, 1) << "one file failed";
     EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     ASSERT_EQ(lines(result.out), 3u);
@@ -106,7 +99,7 @@ TEST_F(Cli, BadInputGetsOneLineAndExitOne)
         garbage[i] = static_cast<std::byte>((i * 7919) % 251);
     write_bytes(dir / "garbage.mp3", garbage);
     for (const auto& path : {dir / "missing.wav", dir / "empty.flac", dir / "garbage.mp3", dir.path()}) {
-        const auto result = tonearm({"info", path.string()});
+        const auto result = run_tonearm({"info", path.string()});
         EXPECT_EQ(result.exit_code, 1) << path;
         EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
         EXPECT_NE(result.err.find(path.string()), std::string::npos) << result.err;
@@ -118,10 +111,10 @@ TEST_F(Cli, DecodeRoundTripsLosslessly)
 {
     const auto flac = dir / "copy.flac";
     const auto back = dir / "back.wav";
-    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", flac.string()}).exit_code, 0);
-    ASSERT_EQ(tonearm({"decode", flac.string(), "-o", back.string()}).exit_code, 0);
+    ASSERT_EQ(run_tonearm({"decode", wav.string(), "-o", flac.string()}).exit_code, 0);
+    ASSERT_EQ(run_tonearm({"decode", flac.string(), "-o", back.string()}).exit_code, 0);
     EXPECT_TRUE(same_samples(decode_all(back), decode_all(wav)));
-    const auto info = tonearm({"info", "--json", back.string()});
+    const auto info = run_tonearm({"info", "--json", back.string()});
     EXPECT_EQ(nlohmann::json::parse(info.out)["bits_per_sample"], 16) << "depth kept";
     EXPECT_EQ(nlohmann::json::parse(info.out)["tags"]["title"], "Tone") << "tags carried over";
 }
@@ -130,7 +123,7 @@ TEST_F(Cli, DecodeWritesEveryFormatItNames)
 {
     for (const std::string extension : {"wav", "flac", "aiff", "ogg", "opus", "mp3"}) {
         const auto out = dir / ("out." + extension);
-        const auto result = tonearm({"decode", wav.string(), "-o", out.string()});
+        const auto result = run_tonearm({"decode", wav.string(), "-o", out.string()});
         ASSERT_EQ(result.exit_code, 0) << extension << ": " << result.err;
         const auto decoded = decode_all(out);
         EXPECT_NEAR(static_cast<double>(decoded.size()) / 2, extension == "opus" ? 96000 : 88200, 1) << extension;
@@ -140,7 +133,7 @@ TEST_F(Cli, DecodeWritesEveryFormatItNames)
 TEST_F(Cli, DecodeStartAndDuration)
 {
     const auto out = dir / "part.wav";
-    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", out.string(), "--start", "0.5", "--duration", "250ms"}).exit_code, 0);
+    ASSERT_EQ(run_tonearm({"decode", wav.string(), "-o", out.string(), "--start", "0.5", "--duration", "250ms"}).exit_code, 0);
     const auto all = decode_all(wav);
     const std::vector<float> expected(all.begin() + 22050 * 2, all.begin() + (22050 + 11025) * 2);
     EXPECT_TRUE(same_samples(decode_all(out), expected));
@@ -154,7 +147,7 @@ TEST_F(Cli, FailedDecodeLeavesNoOutputBehind)
     write_bytes(dir / "garbage.wav", std::vector<std::byte>(1000, std::byte{0x41}));
     for (const auto& input : {dir / "garbage.wav", dir / "missing.wav", dir / "truncated.flac"}) {
         const auto out = dir / "out.wav";
-        const auto result = tonearm({"decode", input.string(), "-o", out.string()});
+        const auto result = run_tonearm({"decode", input.string(), "-o", out.string()});
         EXPECT_EQ(result.exit_code, 1) << input;
         EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
         EXPECT_FALSE(std::filesystem::exists(out)) << input;
@@ -191,18 +184,18 @@ TEST_F(Cli, InterruptedDecodeExits130AndLeavesNothingBehind)
 TEST_F(Cli, DecodeRefusesToOverwriteItsInput)
 {
     const auto before = read_bytes(wav);
-    const auto result = tonearm({"decode", wav.string(), "-o", wav.string()});
+    const auto result = run_tonearm({"decode", wav.string(), "-o", wav.string()});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_EQ(diagnostic_lines(result.err), 1u);
     EXPECT_EQ(read_bytes(wav), before);
     const auto alias = dir / "." / wav.filename();
-    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", alias.string()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"decode", wav.string(), "-o", alias.string()}).exit_code, 2);
     EXPECT_EQ(read_bytes(wav), before);
 }
 
 TEST_F(Cli, DecodeIntoAMissingDirectoryFailsCleanly)
 {
-    const auto result = tonearm({"decode", wav.string(), "-o", (dir / "no" / "such" / "dir.wav").string()});
+    const auto result = run_tonearm({"decode", wav.string(), "-o", (dir / "no" / "such" / "dir.wav").string()});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     EXPECT_FALSE(std::filesystem::exists(dir / "no"));
@@ -223,7 +216,7 @@ TEST_F(Cli, DecodeThatRunsOutOfSpaceLeavesNoPartialFile)
 
 TEST_F(Cli, DecodeNeedsAFormatItKnows)
 {
-    const auto result = tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string()});
+    const auto result = run_tonearm({"decode", wav.string(), "-o", (dir / "out.xyz").string()});
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.err.find("extension"), std::string::npos);
 }
@@ -231,36 +224,36 @@ TEST_F(Cli, DecodeNeedsAFormatItKnows)
 TEST_F(Cli, DecodeFormatAndEncodingOverrideTheExtension)
 {
     const auto codec_and_depth = [&](const std::filesystem::path& file) {
-        const auto info = nlohmann::json::parse(tonearm({"info", "--json", file.string()}).out);
+        const auto info = nlohmann::json::parse(run_tonearm({"info", "--json", file.string()}).out);
         return std::pair{info["codec"].get<std::string>(), info["bits_per_sample"].get<int>()};
     };
     for (const char* name : {"out.xyz", "really-flac.wav"}) {
         const auto out = dir / name;
-        ASSERT_EQ(tonearm({"decode", wav.string(), "-o", out.string(), "--format", "flac"}).exit_code, 0) << name;
+        ASSERT_EQ(run_tonearm({"decode", wav.string(), "-o", out.string(), "--format", "flac"}).exit_code, 0) << name;
         EXPECT_EQ(codec_and_depth(out), std::pair(std::string("FLAC"), 16)) << name;
         EXPECT_TRUE(same_samples(decode_all(out), decode_all(wav))) << name;
     }
     const auto deep = dir / "deep.wav";
-    ASSERT_EQ(tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "24"}).exit_code, 0);
+    ASSERT_EQ(run_tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "24"}).exit_code, 0);
     EXPECT_EQ(codec_and_depth(deep).second, 24);
     EXPECT_TRUE(same_samples(decode_all(deep), decode_all(wav))) << "16 bits widen to 24 exactly";
-    EXPECT_EQ(tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "12"}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"decode", wav.string(), "-o", deep.string(), "--encoding", "12"}).exit_code, 2);
 }
 
 TEST_F(Cli, PlayRendersToAFileAndToTheNullOutput)
 {
     const auto out = dir / "render.wav";
-    const auto rendered = tonearm({"play", "--output", out.string(), wav.string()});
+    const auto rendered = run_tonearm({"play", "--output", out.string(), wav.string()});
     ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
     EXPECT_TRUE(same_samples(decode_all(out), decode_all(wav)));
-    const auto null = tonearm({"play", "--null", wav.string(), wav.string()});
+    const auto null = run_tonearm({"play", "--null", wav.string(), wav.string()});
     EXPECT_EQ(null.exit_code, 0) << null.err;
     EXPECT_EQ(null.out, "") << "not a terminal: no status line";
 }
 
 TEST_F(Cli, PlayReportsFilesItSkippedAndExitsOne)
 {
-    const auto result = tonearm({"play", "--null", (dir / "missing.wav").string(), wav.string()});
+    const auto result = run_tonearm({"play", "--null", (dir / "missing.wav").string(), wav.string()});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
     EXPECT_NE(result.err.find("missing.wav"), std::string::npos);
@@ -269,22 +262,22 @@ TEST_F(Cli, PlayReportsFilesItSkippedAndExitsOne)
 TEST_F(Cli, LogLevelFlagsChooseWhatReachesStderr)
 {
     TempDir empty;
-    const auto warned = tonearm({"check", empty.path().string()});
+    const auto warned = run_tonearm({"check", empty.path().string()});
     EXPECT_NE(warned.err.find("no files to check"), std::string::npos) << "a warning by default";
-    EXPECT_EQ(tonearm({"-q", "check", empty.path().string()}).err, "");
-    EXPECT_EQ(tonearm({"--log-level", "error", "check", empty.path().string()}).err, "");
+    EXPECT_EQ(run_tonearm({"-q", "check", empty.path().string()}).err, "");
+    EXPECT_EQ(run_tonearm({"--log-level", "error", "check", empty.path().string()}).err, "");
 
-    EXPECT_EQ(tonearm({"play", "--null", wav.string()}).err, "");
-    const auto verbose = tonearm({"-v", "play", "--null", wav.string()});
+    EXPECT_EQ(run_tonearm({"play", "--null", wav.string()}).err, "");
+    const auto verbose = run_tonearm({"-v", "play", "--null", wav.string()});
     EXPECT_NE(verbose.err.find("underruns: 0"), std::string::npos) << verbose.err;
     EXPECT_NE(verbose.err.find("playing"), std::string::npos) << verbose.err;
-    EXPECT_EQ(tonearm({"--log-level", "loud", "info", wav.string()}).exit_code, 2);
+    EXPECT_EQ(run_tonearm({"--log-level", "loud", "info", wav.string()}).exit_code, 2);
 }
 
 TEST_F(Cli, ErrorsAreColouredOnATerminalUnlessNoColor)
 {
     // On a pipe there is never colour; on a terminal there is, until NO_COLOR is set.
-    EXPECT_EQ(tonearm({"info", (dir / "missing.wav").string()}).err.find('\x1b'), std::string::npos);
+    EXPECT_EQ(run_tonearm({"info", (dir / "missing.wav").string()}).err.find('\x1b'), std::string::npos);
     const auto on_terminal = [&](const std::string& no_color) {
         PtyProcess process({tonearm_cli(), "info", (dir / "missing.wav").string()}, {{"NO_COLOR", no_color}});
         EXPECT_EQ(process.wait(std::chrono::seconds(10)), 1);

@@ -34,7 +34,7 @@ struct Row {
     std::function<void(const std::filesystem::path&)> make;  // writes the file (path given)
     bool header_intact = false;  // `info` may describe it
     Cut cut = Cut::none;
-    std::string whole;  // for cut rows: the uncut file, next to it
+    std::string whole = {};  // for cut rows: the uncut file, next to it
 };
 
 // A canonical 44-byte PCM WAV header followed by `data_bytes` of silence; every field can be
@@ -227,8 +227,9 @@ TEST_P(HostileInput, Decode)
                                           row.cut == Cut::hidden ? std::initializer_list<int>{0, 1} : std::initializer_list<int>{1});
     if (result.exit_code == 0 && !row.whole.empty())
         expect_leading_part_of_whole(out);
-    if (result.exit_code != 0)
+    if (result.exit_code != 0) {
         EXPECT_FALSE(std::filesystem::exists(out)) << "no partial output";
+    }
     std::filesystem::remove(out);
     EXPECT_TRUE(std::filesystem::is_empty(out_dir)) << "no temporary file left";
 }

@@ -160,6 +160,13 @@ int BackgroundProcess::stop(int signal)
 
 std::string tonearm_cli() { return TONEARM_CLI_PATH; }
 
+ProcessResult run_tonearm(std::vector<std::string> args, ProcessOptions options)
+{
+    args.insert(args.begin(), tonearm_cli());
+    options.env.emplace("NO_COLOR", "1");
+    return run_process(args, options);
+}
+
 std::size_t diagnostic_lines(const std::string& err)
 {
     std::size_t count = 0;

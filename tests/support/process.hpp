@@ -43,6 +43,9 @@ private:
 
 // The tonearm command-line program under test.
 std::string tonearm_cli();
+// Runs `tonearm ARGS…` with NO_COLOR=1 (unless options.env sets it), so what it prints does
+// not depend on the caller's environment.
+ProcessResult run_tonearm(std::vector<std::string> args, ProcessOptions options = {});
 
 // The lines tonearm wrote to stderr. Sanitizer builds pass third-party libraries' own stderr
 // chatter through (so a sanitizer report is never hidden; see app/library_stderr.hpp): there,
