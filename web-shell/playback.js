@@ -282,7 +282,7 @@ export class Playback {
     source.onended = () => {
       this.sources.delete(source);
       source.disconnect();
-      if (this.ended) this.finish();
+      if (this.ended) this.pause();  // the end: the same as a pause at the last frame
     };
     source.start(startFrame / rate);
     if (this.stats.firstStart === undefined) {
@@ -304,7 +304,7 @@ export class Playback {
     this.requests.shift();
     this.decoderEnded = true;
     if (this.originFrame === null) this.originFrame = Math.ceil((this.ctx?.currentTime || 0) * (this.ctx?.sampleRate || 1));
-    if (this.ended) this.finish();
+    if (this.ended) this.pause();  // the end: the same as a pause at the last frame
   }
 
   // Returns whether the error is news (not from before a seek, not a repeat).
@@ -314,13 +314,6 @@ export class Playback {
     this.failed = true;   // what is scheduled still plays
     this.requests = [];
     return true;
-  }
-
-  finish() {
-    this.playing = false;
-    this.ctx?.suspend().catch(() => {});
-    this.stopTimer();
-    this.changed();
   }
 
   startTimer() {
