@@ -3,23 +3,19 @@
 #include "container_probe.hpp"
 #include "md5.hpp"
 #include "tonearm/decoder.hpp"
-#include "unique_fd.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
-#include <fcntl.h>
 #include <limits>
 #include <mutex>
 #include <set>
 #include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 namespace tonearm {
 
@@ -234,6 +230,30 @@ std::string frames_text(std::int64_t decoded, std::optional<std::int64_t> declar
     return declared ? std::to_string(decoded) + " of " + plural(*declared, "frame") : plural(decoded, "frame");
 }
 
+// Why Decoder::open failed, in check's terms. libsndfile calls a cut or damaged container
+// "malformed"; the container probe can often say more precisely what is wrong.
+void fail_open(CheckResult& result, FileReader& file, const ContainerFacts& facts, const Error& e)
+{
+    if (e.kind() != ErrorKind::malformed)
+        return fail(result, check_category(e.kind()), e.cause());
+    if (file.ok() && file.size() == 0)
+        return fail(result, CheckCategory::truncated, "empty file (0 bytes)");
+    if (!facts.corrupt.empty())
+        return fail(result, CheckCategory::decode, facts.corrupt);
+    if (!facts.truncated.empty())
+        return fail(result, CheckCategory::truncated, facts.truncated);
+    if (file.ok() && skip_id3v2(file) > file.size())
+        return fail(result, CheckCategory::truncated, "the file ends inside its ID3v2 tag");
+    const auto mpeg = file.ok() ? walk_mpeg(file) : std::nullopt;
+    if (mpeg && !mpeg->truncated.empty())
+        return fail(result, CheckCategory::truncated, mpeg->truncated);
+    if (mpeg && mpeg->declared_frames && mpeg->frames - 1 < *mpeg->declared_frames)
+        return fail(result, CheckCategory::truncated,
+                    "the file holds " + std::to_string(mpeg->frames - 1) + " of the " +
+                        plural(*mpeg->declared_frames, "MPEG audio frame") + " its Xing header declares");
+    fail(result, check_category(e.kind()), e.cause());
+}
+
 void check_decoded(const std::filesystem::path& path, CheckResult& result)
 {
     FileReader file(path);
@@ -243,23 +263,7 @@ void check_decoded(const std::filesystem::path& path, CheckResult& result)
     try {
         opened.emplace(Decoder::open(path));
     } catch (const Error& e) {
-        if (e.kind() == ErrorKind::malformed && file.ok() && file.size() == 0)
-            fail(result, CheckCategory::truncated, "empty file (0 bytes)");
-        else if (e.kind() == ErrorKind::malformed && !facts.corrupt.empty())
-            fail(result, CheckCategory::decode, facts.corrupt);
-        else if (e.kind() == ErrorKind::malformed && !facts.truncated.empty())
-            fail(result, CheckCategory::truncated, facts.truncated);
-        else if (e.kind() == ErrorKind::malformed && file.ok() && skip_id3v2(file) > file.size())
-            fail(result, CheckCategory::truncated, "the file ends inside its ID3v2 tag");
-        else if (const auto mpeg = e.kind() == ErrorKind::malformed && file.ok() ? walk_mpeg(file) : std::nullopt;
-                 mpeg && !mpeg->truncated.empty())
-            fail(result, CheckCategory::truncated, mpeg->truncated);
-        else if (mpeg && mpeg->declared_frames && mpeg->frames - 1 < *mpeg->declared_frames)
-            fail(result, CheckCategory::truncated,
-                 "the file holds " + std::to_string(mpeg->frames - 1) + " of the " +
-                     plural(*mpeg->declared_frames, "MPEG audio frame") + " its Xing header declares");
-        else
-            fail(result, check_category(e.kind()), e.cause());
+        fail_open(result, file, facts, e);
         return;
     }
     Decoder& decoder = *opened;
@@ -284,9 +288,10 @@ void check_decoded(const std::filesystem::path& path, CheckResult& result)
 
     const bool integer = info.lossless && !info.floating_point && info.bits_per_sample &&
                          *info.bits_per_sample <= 32;
-    const bool flac_md5 = facts.flac && info.container == "FLAC" &&
+    const bool flac = facts.flac && info.container == "FLAC";  // a FLAC stream, not FLAC in Ogg
+    const bool flac_md5 = flac &&
                           std::any_of(facts.flac->md5.begin(), facts.flac->md5.end(), [](auto b) { return b != 0; });
-    if (facts.flac && info.container == "FLAC")
+    if (flac)
         result.md5 = flac_md5 ? Md5Status::match : Md5Status::absent;
 
     Measured m;
@@ -350,7 +355,7 @@ void check_decoded(const std::filesystem::path& path, CheckResult& result)
                      "the decoded audio has MD5 " + Md5::hex(digest) + ", STREAMINFO stores " +
                          Md5::hex(facts.flac->md5));
         }
-    } else if (facts.flac && info.container == "FLAC") {
+    } else if (flac) {
         // No MD5 to catch a frame that failed its CRC (and was decoded as silence): check them.
         if (auto corrupt = flac_first_corrupt_frame(file, *facts.flac, facts.flac_frames_offset); !corrupt.empty())
             fail(result, CheckCategory::decode, std::move(corrupt));
