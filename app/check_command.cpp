@@ -28,13 +28,6 @@ struct CheckOptions {
     bool verbose = false;
 };
 
-std::string number(double value)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", value);
-    return text;
-}
-
 std::string peak_dbfs(double peak)
 {
     if (peak <= 0.0)
@@ -102,13 +95,13 @@ std::string result_csv(const CheckResult& r)
     if (r.opened) {
         line += "," + csv_field(r.container) + "," + csv_field(r.codec) + "," + std::to_string(r.sample_rate) + "," +
                 std::to_string(r.channels) + "," + std::to_string(r.frames) + "," +
-                (r.declared_frames ? std::to_string(*r.declared_frames) : "") + "," + number(r.duration()) + "," +
-                number(r.peak) + "," + std::to_string(r.clipped) + "," + std::to_string(r.non_finite) + "," +
+                (r.declared_frames ? std::to_string(*r.declared_frames) : "") + "," + json_number(r.duration()) + "," +
+                json_number(r.peak) + "," + std::to_string(r.clipped) + "," + std::to_string(r.non_finite) + "," +
                 std::string(to_string(r.md5));
     } else {
         line += ",,,,,,,,,,,";
     }
-    return line + "," + number(r.seconds);
+    return line + "," + json_number(r.seconds);
 }
 
 std::string result_text(const CheckResult& r, bool verbose)

@@ -79,14 +79,19 @@ JsonObject& JsonObject::add(std::string_view name, std::int64_t value)
     return *this;
 }
 
+std::string json_number(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", value);
+    return text;
+}
+
 JsonObject& JsonObject::add(std::string_view name, double value)
 {
     if (!std::isfinite(value))
         return add_null(name);
     key(name);
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", value);
-    body_ += text;
+    body_ += json_number(value);
     return *this;
 }
 

@@ -9,6 +9,8 @@ namespace tonearm::cli {
 // A JSON string literal. Bytes that are not valid UTF-8 (paths and tags can hold anything)
 // become U+FFFD so the output always parses.
 std::string json_string(std::string_view text);
+// A finite number with 9 significant digits (enough for a float), as JSON and CSV print it.
+std::string json_number(double value);
 
 // Builds one JSON object, member by member, in insertion order.
 class JsonObject {
