@@ -317,19 +317,13 @@ FORMATS = [  # key, label, file in corpus/throughput
 ]
 
 
-def tonearm_has_check(tonearm):
-    return subprocess.run([tonearm, "check", "--help"], capture_output=True).returncode == 0
-
-
 def decoders(args, path, fmt_key):
     """The decode-only command of every tool that reads this format."""
     t = args.tonearm
     cases = []
-    if args.has_check:
-        cases.append({"name": "tonearm check", "argv": [t, "-q", "check", "-j1", "--format", "jsonl", path]})
-    if not (args.quick and args.has_check):
-        # The player path is capped far below decode speed (~40-200× real time), so it is the
-        # slowest column by far: full runs only, unless it is the only tonearm path there is.
+    cases.append({"name": "tonearm check", "argv": [t, "-q", "check", "-j1", "--format", "jsonl", path]})
+    if not args.quick:
+        # The whole player (decode thread, ring, null output): full runs only.
         cases.append({"name": "tonearm play --null", "argv": [t, "-q", "play", "--null", path]})
     cases.append({"name": "ffmpeg", "argv": ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"]})
     cases.append({"name": "sox", "argv": ["sox", path, "-n"]})
@@ -346,10 +340,6 @@ def players(args, path):
         {"name": "paplay", "argv": ["paplay", path], "env": env},
         {"name": "ffplay", "argv": ["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", path], "env": env},
     ]
-
-
-def tonearm_reference(names):
-    return "tonearm check" if "tonearm check" in names else "tonearm play --null"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,7 +406,7 @@ def section_decode(args, out):
             out.row("decode", key, name, "cpu", "s", [r.cpu for r in runs])
             out.row("decode", key, name, "rss", "MB", [r.rss_kb / 1024 for r in runs])
 
-    ref = tonearm_reference(all_tools)
+    ref = "tonearm check"
     peers = [t for t in all_tools if not t.startswith("tonearm")]
     for key, (label, seconds, res) in per_format.items():
         row_s = [label]
@@ -519,11 +509,9 @@ def section_batch(args, out):
         listing = work / f"batch-{'all' if set_name == 'all formats' else 'flac'}.list"
         listing.write_bytes(b"".join(str(e["path"]).encode() + b"\0" for e in files))
         jsonl = work / f"batch-{'all' if set_name == 'all formats' else 'flac'}-tonearm.jsonl"
-        cases = []
-        if args.has_check:
-            cases.append({"name": f"tonearm check -j{jobs}", "stdout": str(jsonl),
-                          "argv": [args.tonearm, "-q", "check", "--jobs", str(jobs), "--format", "jsonl"]
-                          + [str(e["path"]) for e in files]})
+        cases = [{"name": f"tonearm check -j{jobs}", "stdout": str(jsonl),
+                  "argv": [args.tonearm, "-q", "check", "--jobs", str(jobs), "--format", "jsonl"]
+                  + [str(e["path"]) for e in files]}]
         # The peers have no batch mode: one process per file, `jobs` at a time, like a script would.
         cases.append({"name": f"ffmpeg (xargs -P{jobs})", "stdin": str(listing),
                       "argv": ["xargs", "-0", "-P", str(jobs), "-I{}", "ffmpeg", "-nostdin", "-v", "error",
@@ -533,7 +521,7 @@ def section_batch(args, out):
                           "argv": ["xargs", "-0", "-P", str(jobs), "-n", "1", "flac", "-t", "-s"]})
         res = rounds(cases, args.batch_runs, args.warmup, f"batch check, {set_name} ({len(files)} files)",
                      timeout=1800)
-        verdicts = check_verdicts(jsonl) if args.has_check else None
+        verdicts = check_verdicts(jsonl)
         results[set_name] = {"files": len(files), "seconds": seconds, "runs": raw_runs(res), "verdicts": verdicts}
         ref = cases[0]["name"]
         for case in cases:
@@ -541,9 +529,7 @@ def section_batch(args, out):
             walls = [r.wall for r in runs]
             out.row("batch", set_name, case["name"], "wall", "s", walls)
             out.row("batch", set_name, case["name"], "cpu", "s", [r.cpu for r in runs])
-            if not args.has_check:
-                ratio = cpu_ratio = "n/a"
-            elif case["name"] == ref:
+            if case["name"] == ref:
                 ratio, cpu_ratio = "(reference)", "—"
             else:
                 ratio = ratio_text(paired_ratios(res[case["name"]], res[ref], lambda r: r.wall))
@@ -567,12 +553,9 @@ def section_batch(args, out):
                "wall: peer ÷ tonearm", "CPU: peer ÷ tonearm"], md_rows),
         "",
     ]
-    if not args.has_check:
-        text.append("`tonearm check` is not available in this build: only the peers ran.")
-    else:
-        v = results["all formats"]["verdicts"]
-        text.append(f"tonearm check verdicts on the full set: {v}. `flac -t` and tonearm both verify FLAC MD5s; "
-                    "`ffmpeg -f null` only decodes. Peak RSS is the largest single process.")
+    v = results["all formats"]["verdicts"]
+    text.append(f"tonearm check verdicts on the full set: {v}. `flac -t` and tonearm both verify FLAC MD5s; "
+                "`ffmpeg -f null` only decodes. Peak RSS is the largest single process.")
     out.emit("\n".join(text) + "\n")
 
 
@@ -844,7 +827,6 @@ def main():
     p.add_argument("--memory-files", default="memory/flac-1min.flac,memory/flac-60min.flac")
     p.add_argument("--latency-files", default="latency/tone.wav,latency/tone.flac")
     args = p.parse_args()
-    args.has_check = bool(args.tonearm) and tonearm_has_check(args.tonearm)
     out = Out(args.out)
     signal.signal(signal.SIGTERM, interrupted)
     try:
