@@ -19,7 +19,15 @@ LibraryStderr::LibraryStderr()
     setvbuf(real_stderr_, nullptr, _IONBF, 0);  // as unbuffered as stderr itself
     dup2(ends[1], STDERR_FILENO);
     close(ends[1]);
+    // The reader starts with every signal blocked (a thread inherits its creator's mask).
+    // Blocking them inside the thread left a window: on a busy machine the thread could still
+    // be waiting to run when a Ctrl-C came, and a process-directed SIGINT goes to a thread that
+    // does not block it, where its default action killed the process mid-write.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
     reader_ = std::thread([this, read_end = ends[0]] { forward_lines(read_end); });
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 LibraryStderr::~LibraryStderr()
@@ -33,11 +41,6 @@ LibraryStderr::~LibraryStderr()
 
 void LibraryStderr::forward_lines(int pipe_read_end)
 {
-    // Signals are for the main thread (play reads SIGINT from a signalfd); a signal delivered
-    // here would take its default action and kill the process mid-write.
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, nullptr);
     const auto forward = [this](const std::string& line) {
 #ifdef TONEARM_SANITIZED
         fprintf(real_stderr_, "%s\n", line.c_str());  // never hide a sanitizer report
