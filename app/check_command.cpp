@@ -1,15 +1,14 @@
+#include "check_report.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "json.hpp"
 #include "terminal.hpp"
-#include "time_text.hpp"
 
 #include "tonearm/batch_check.hpp"
+#include "tonearm/verdict_cache.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -24,101 +23,12 @@ struct CheckOptions {
     std::vector<std::string> paths;
     std::vector<std::string> extensions;  // empty: the default list
     unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-    std::string format = "text";
+    ReportFormat format = ReportFormat::text;
     bool verbose = false;
+    Shard shard{};
+    std::filesystem::path cache;
+    std::optional<std::chrono::seconds> recheck_after;
 };
-
-std::string peak_dbfs(double peak)
-{
-    if (peak <= 0.0)
-        return "-inf dBFS";
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f dBFS", 20.0 * std::log10(peak));
-    return text;
-}
-
-std::string result_json(const CheckResult& r)
-{
-    JsonObject o;
-    o.add("path", r.path.string()).add("verdict", r.ok() ? "ok" : "fail");
-    if (r.ok())
-        o.add_null("category").add_null("message");
-    else
-        o.add("category", to_string(r.category)).add("message", r.message);
-    if (r.opened) {
-        o.add("container", r.container)
-            .add("codec", r.codec)
-            .add("sample_rate", r.sample_rate)
-            .add("channels", r.channels)
-            .add("frames", r.frames);
-        if (r.declared_frames)
-            o.add("declared_frames", *r.declared_frames);
-        else
-            o.add_null("declared_frames");
-        o.add("duration", r.duration())
-            .add("peak", r.peak)
-            .add("clipped", r.clipped)
-            .add("non_finite", r.non_finite);
-        if (r.md5 == Md5Status::not_applicable)
-            o.add_null("md5");
-        else
-            o.add("md5", to_string(r.md5));
-    } else {
-        for (const char* key : {"container", "codec", "sample_rate", "channels", "frames", "declared_frames",
-                                "duration", "peak", "clipped", "non_finite", "md5"})
-            o.add_null(key);
-    }
-    return o.add("seconds", r.seconds).str();
-}
-
-std::string csv_field(std::string_view text)
-{
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos)
-        return std::string(text);
-    std::string quoted = "\"";
-    for (const char c : text) {
-        if (c == '"')
-            quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
-}
-
-constexpr const char* csv_header =
-    "path,verdict,category,message,container,codec,sample_rate,channels,frames,declared_frames,"
-    "duration,peak,clipped,non_finite,md5,seconds";
-
-std::string result_csv(const CheckResult& r)
-{
-    std::string line = csv_field(r.path.string()) +
-                       (r.ok() ? ",ok,," : ",fail," + std::string(to_string(r.category)) + "," + csv_field(r.message));
-    if (r.opened) {
-        line += "," + csv_field(r.container) + "," + csv_field(r.codec) + "," + std::to_string(r.sample_rate) + "," +
-                std::to_string(r.channels) + "," + std::to_string(r.frames) + "," +
-                (r.declared_frames ? std::to_string(*r.declared_frames) : "") + "," + json_number(r.duration()) + "," +
-                json_number(r.peak) + "," + std::to_string(r.clipped) + "," + std::to_string(r.non_finite) + "," +
-                std::string(to_string(r.md5));
-    } else {
-        line += ",,,,,,,,,,,";
-    }
-    return line + "," + json_number(r.seconds);
-}
-
-std::string result_text(const CheckResult& r, bool verbose)
-{
-    if (!r.ok())
-        return "FAIL " + r.path.string() + ": " + std::string(to_string(r.category)) + ": " + r.message;
-    if (!verbose)
-        return {};
-    std::string line = "ok   " + r.path.string() + "  " + format_time(r.duration(), true) + "  peak " + peak_dbfs(r.peak);
-    if (r.clipped > 0)
-        line += "  clipped " + std::to_string(r.clipped);
-    if (r.md5 == Md5Status::match)
-        line += "  md5 ok";
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "  %.2f s", r.seconds);
-    return line + seconds;
-}
 
 // "[#####-----] 120/212 files" on stderr, redrawn at most ten times a second.
 class ProgressBar {
@@ -146,29 +56,45 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
+// --ext's list as list_inputs takes it; nothing on a usage error (already reported).
+std::optional<std::vector<std::string>> extension_filter(const std::vector<std::string>& given)
+{
+    if (given.empty())
+        return InputListOptions::default_extensions();
+    // An empty filter means every file; empty items ("wav,") are slips.
+    std::vector<std::string> extensions;
+    bool every_file = false;
+    for (const auto& ext : given) {
+        if (ext == "*")
+            every_file = true;
+        else if (!ext.empty())
+            extensions.push_back(ext);
+    }
+    if (every_file && !extensions.empty()) {
+        spdlog::error("--ext: '*' (every file) cannot be combined with extensions");
+        return std::nullopt;
+    }
+    if (!every_file && extensions.empty()) {
+        spdlog::error("--ext: no extension given (use '*' for every file)");
+        return std::nullopt;
+    }
+    return extensions;
+}
+
 int run_check(const CheckOptions& options, FILE* terminal)
 {
     const auto start = std::chrono::steady_clock::now();
     InputListOptions list_options;
-    if (!options.extensions.empty()) {
-        // An empty list_options.extensions means every file; empty items ("wav,") are slips.
-        list_options.extensions.clear();
-        bool every_file = false;
-        for (const auto& ext : options.extensions) {
-            if (ext == "*")
-                every_file = true;
-            else if (!ext.empty())
-                list_options.extensions.push_back(ext);
-        }
-        if (every_file && !list_options.extensions.empty()) {
-            spdlog::error("--ext: '*' (every file) cannot be combined with extensions");
-            return exit_usage;
-        }
-        if (!every_file && list_options.extensions.empty()) {
-            spdlog::error("--ext: no extension given (use '*' for every file)");
-            return exit_usage;
-        }
-    }
+    const auto extensions = extension_filter(options.extensions);
+    if (!extensions)
+        return exit_usage;
+    list_options.extensions = *extensions;
+    list_options.shard = options.shard;
+    // The cache opens before anything is listed or printed: a file that cannot be one fails first.
+    std::optional<VerdictCache> cache;
+    if (!options.cache.empty())
+        cache.emplace(VerdictCache::open(options.cache));
+
     const std::vector<std::filesystem::path> paths(options.paths.begin(), options.paths.end());
     const InputList list = list_inputs(paths, list_options);
     if (list.inputs.empty())
@@ -177,61 +103,40 @@ int run_check(const CheckOptions& options, FILE* terminal)
                                                          : std::string());
 
     ProgressBar progress(terminal);
-    const std::string& format = options.format;
-    if (format == "json")
-        std::cout << "{\"files\":[";
-    else if (format == "csv")
-        std::cout << csv_header << '\n';
-
-    std::size_t ok = 0, failed = 0;
-    double audio_seconds = 0.0;
+    const CheckReport report(options.format, options.verbose);
+    CheckSummary summary;
+    summary.skipped = list.skipped;
+    std::cout << report.begin();
     CheckAllOptions check_options;
     check_options.jobs = options.jobs;
     check_options.on_progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };
     check_options.on_result = [&](std::size_t index, const CheckResult& r) {
-        (r.ok() ? ok : failed) += 1;
-        audio_seconds += r.duration();
-        std::string line;
-        if (format == "json")
-            line = (index > 0 ? "," : "") + std::string("\n") + result_json(r);
-        else if (format == "jsonl")
-            line = result_json(r) + '\n';
-        else if (format == "csv")
-            line = result_csv(r) + '\n';
-        else if (auto text = result_text(r, options.verbose); !text.empty())
-            line = text + '\n';
-        if (!line.empty()) {
+        summary.count(r);
+        if (const auto text = report.file(index, r); !text.empty()) {
             progress.clear();
-            std::cout << line << std::flush;
+            std::cout << text << std::flush;
         }
     };
-    check_all(list.inputs, check_options);
+    if (cache)
+        check_all(list.inputs, check_options, *cache, {options.recheck_after});
+    else
+        check_all(list.inputs, check_options);
     progress.clear();
 
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (format == "json") {
-        std::cout << "\n],\"summary\":"
-                  << JsonObject()
-                         .add("files", static_cast<std::int64_t>(list.inputs.size()))
-                         .add("ok", static_cast<std::int64_t>(ok))
-                         .add("failed", static_cast<std::int64_t>(failed))
-                         .add("skipped", static_cast<std::int64_t>(list.skipped))
-                         .add("duration", audio_seconds)
-                         .add("seconds", seconds)
-                         .str()
-                  << "}\n";
-    } else if (format == "text") {
-        char elapsed[32];
-        std::snprintf(elapsed, sizeof elapsed, "%.1f", seconds);
-        std::cout << "checked " << list.inputs.size() << (list.inputs.size() == 1 ? " file (" : " files (")
-                  << format_time(audio_seconds) << " of audio) in " << elapsed << " s: " << ok << " ok, " << failed
-                  << " failed";
-        if (list.skipped > 0)
-            std::cout << " (" << list.skipped << " other files skipped, see --ext)";
-        std::cout << '\n';
-    }
-    std::cout << std::flush;
-    return failed > 0 ? exit_failed : exit_ok;
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << report.end(summary) << std::flush;
+    return summary.failed > 0 ? exit_failed : exit_ok;
+}
+
+// "K/N" with 1 <= K <= N, as --shard takes it.
+std::optional<Shard> parse_shard(const std::string& text)
+{
+    unsigned index = 0, count = 0;
+    char slash = 0, rest = 0;
+    if (std::sscanf(text.c_str(), "%u%c%u%c", &index, &slash, &count, &rest) != 3 || slash != '/' || index < 1 ||
+        index > count || text.find_first_not_of("0123456789/") != std::string::npos)
+        return std::nullopt;
+    return Shard{index, count};
 }
 
 }  // namespace
@@ -241,7 +146,9 @@ void add_check_command(CLI::App& app, CommandContext& context)
     auto options = std::make_shared<CheckOptions>();
     auto* command = app.add_subcommand(
         "check", "Decode every frame of audio files and directory trees; report files that do not decode cleanly");
-    command->add_option("paths", options->paths, "Files and directories (walked recursively)")->required();
+    command->add_option("paths", options->paths, "Files and directories (walked recursively)")
+        ->required()
+        ->type_name("PATH");
     std::string default_extensions;
     for (const auto& ext : InputListOptions::default_extensions())
         default_extensions += (default_extensions.empty() ? "" : ",") + ext;
@@ -256,11 +163,39 @@ void add_check_command(CLI::App& app, CommandContext& context)
                       default_extensions);
     command->add_option("-j,--jobs", options->jobs, "Files checked in parallel (default: number of cores)")
         ->check(CLI::Range(1u, 1024u));
-    command->add_option("--format", options->format, "Report format on stdout")
+    command
+        ->add_option_function<std::string>(
+            "--format", [options](const std::string& name) { options->format = *report_format_named(name); },
+            "Report format on stdout")
         ->check(CLI::IsMember({"text", "json", "jsonl", "csv"}))
         ->default_str("text");
     command->add_flag("-v,--verbose", options->verbose,
                       "Text: list the files that pass too, with duration, peak and time taken");
+    command
+        ->add_option_function<std::string>(
+            "--shard", [options](const std::string& text) { options->shard = *parse_shard(text); },
+            "Check only shard K of N: the files whose path below the PATH they were found under hashes to K. "
+            "N runs (processes, jobs, hosts) with K = 1..N check every file exactly once")
+        ->type_name("K/N")
+        ->check(CLI::Validator(
+            [](const std::string& text) {
+                return parse_shard(text) ? std::string() : "'" + text + "' is not K/N with 1 <= K <= N (e.g. 2/8)";
+            },
+            ""));
+    auto* cache = command->add_option("--cache", options->cache,
+                                      "Keep verdicts in this SQLite file; files unchanged since (size, mtime, "
+                                      "ctime, inode) are not decoded again and are reported as cached")
+                      ->type_name("FILE");
+    command
+        ->add_option_function<double>(
+            "--recheck-after",
+            [options](double days) {
+                options->recheck_after = std::chrono::seconds(static_cast<std::int64_t>(days * 86400));
+            },
+            "With --cache: decode again the files whose verdict is older than this many days")
+        ->type_name("DAYS")
+        ->check(CLI::Range(0.0, 36500.0))
+        ->needs(cache);
     command->footer(
         "Verdicts: ok, or fail with a category:\n"
         "  open          cannot open or read the file (missing, permissions, not a regular file)\n"
@@ -270,14 +205,17 @@ void add_check_command(CLI::App& app, CommandContext& context)
         "  non_finite    decoded samples contain NaN or infinity\n"
         "  md5_mismatch  FLAC audio decodes but differs from the MD5 stored in STREAMINFO\n"
         "Text shows failures (\"FAIL path: category: message\") and a summary; -v lists every file.\n"
-        "json: {\"files\": [...], \"summary\": {files, ok, failed, skipped, duration, seconds}};\n"
+        "json: {\"files\": [...], \"summary\": {files, ok, failed, skipped, cached, duration, seconds}};\n"
         "jsonl: one object per file and line; csv: a header row, then one row per file. Fields:\n"
         "  path, verdict (ok|fail), category, message, container, codec, sample_rate, channels,\n"
         "  frames (decoded), declared_frames, duration (s), peak (1.0 = full scale), clipped,\n"
-        "  non_finite, md5 (ok|mismatch|absent; FLAC), seconds (time spent on the file).\n"
+        "  non_finite, md5 (ok|mismatch|absent; FLAC), cached (true: from --cache, not decoded\n"
+        "  again), seconds (time spent on the file).\n"
         "Results are in input order whatever --jobs is; a progress bar goes to stderr on a terminal.\n"
+        "Shards' jsonl reports, concatenated, hold the lines of one run over everything (but seconds).\n"
         "Files are opened read-only and never locked or modified.\n"
-        "Exit: 0 every file ok, 1 some file failed, 2 usage error.");
+        "Exit: 0 every file ok, 1 some file failed, 2 usage error or a --cache file that is not a\n"
+        "tonearm cache or is damaged (it is left as it was).");
     command->callback([options, &context] { context.exit_code = run_check(*options, context.terminal); });
 }
 

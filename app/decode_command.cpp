@@ -19,6 +19,7 @@ struct DecodeOptions {
     std::string encoding;
     std::string start;
     std::string duration;
+    bool strict = false;
 };
 
 std::optional<SampleEncoding> parse_encoding(const std::string& text)
@@ -43,8 +44,11 @@ int run_decode(const DecodeOptions& options)
     // Ctrl-C ends the work through its error path, so the temporary output is removed.
     Controls controls(false);
     transcode_options.stop_requested = [&controls] { return controls.wait(std::chrono::milliseconds(0)).interrupted; };
+    transcode_options.strict = options.strict;
 
     const auto result = transcode(options.input, options.output, transcode_options);
+    if (result.truncation)
+        spdlog::warn("{}: truncated: {}", options.input, *result.truncation);
     spdlog::info("{}: wrote {} frames ({}, {} Hz, {} channels)", options.output, result.frames,
                  to_string(result.output.type), result.output.sample_rate, result.output.channels);
     return exit_ok;
@@ -67,11 +71,12 @@ void add_decode_command(CLI::App& app, CommandContext& context)
     auto options = std::make_shared<DecodeOptions>();
     auto* command = app.add_subcommand(
         "decode", "Decode an audio file and write it as WAV, FLAC, AIFF, Ogg Vorbis, Opus or MP3");
-    command->add_option("input", options->input, "File to decode")->required();
+    command->add_option("input", options->input, "File to decode")->required()->type_name("FILE");
     command->add_option("-o,--output", options->output,
                         "File to write; its extension picks the format. Written to a temporary "
                         "file and renamed, so it appears only when complete")
-        ->required();
+        ->required()
+        ->type_name("FILE");
     command->add_option("-f,--format", options->format, "Force the output format")
         ->check(CLI::IsMember({"wav", "flac", "aiff", "ogg", "opus", "mp3"}));
     command->add_option("-e,--encoding", options->encoding,
@@ -80,6 +85,9 @@ void add_decode_command(CLI::App& app, CommandContext& context)
     command->add_option("--start", options->start, "Start at this time")->check(time_validator());
     command->add_option("--duration", options->duration, "Decode only this long")
         ->check(time_validator());
+    command->add_flag("--strict", options->strict,
+                      "A cut input (its container declares more than decodes) is an error: exit 1, nothing "
+                      "written. Without it, what is there is written and a warning says how much");
     command->callback([options, &context] { context.exit_code = run_decode(*options); });
 }
 

@@ -1,8 +1,8 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "json.hpp"
 
-#include "tonearm/device_sink.hpp"
+#include "tonearm/output_device.hpp"
+#include "tonearm/report_schema.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -25,20 +25,21 @@ int run_devices(bool json)
     const auto devices = list_output_devices();
     for (const auto& device : devices) {
         if (json) {
-            std::string rates = "[" + rates_text(device.sample_rates) + "]";
-            std::cout << JsonObject()
-                             .add("index", static_cast<std::int64_t>(device.index))
-                             .add("api", device.api)
-                             .add("name", device.name)
-                             .add("default", device.is_default)
-                             .add("channels", static_cast<std::int64_t>(device.channels))
-                             .add_raw("sample_rates", rates)
-                             .add("preferred_rate", static_cast<std::int64_t>(device.preferred_rate))
-                             .str()
-                      << '\n';
+            const Json object = {{"index", device.index},
+                                 {"api", device.api},
+                                 {"name", device.name},
+                                 {"description", device.description},
+                                 {"default", device.is_default},
+                                 {"channels", device.channels},
+                                 {"sample_rates", device.sample_rates},
+                                 {"preferred_rate", device.preferred_rate}};
+            std::cout << dump(object) << '\n';
         } else {
             std::cout << device.index << (device.is_default ? " * " : "   ") << device.api << ": "
-                      << device.name << "  (" << device.channels << " ch; "
+                      << device.name
+                      << (device.description.empty() || device.description == device.name ? ""
+                                                                                          : " - " + device.description)
+                      << "  (" << device.channels << " ch; "
                       << rates_text(device.sample_rates) << " Hz)\n";
         }
     }

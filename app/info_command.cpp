@@ -1,14 +1,15 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
-#include "json.hpp"
 #include "time_text.hpp"
 
 #include "tonearm/decoder.hpp"
 #include "tonearm/error.hpp"
+#include "tonearm/report_schema.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <limits>
 #include <memory>
 
 namespace tonearm::cli {
@@ -27,8 +28,17 @@ std::string codec_description(const AudioInfo& info)
     return text;
 }
 
-void print_table(const std::string& path, const AudioInfo& info)
+// What the container shows about a cut, read from its headers and its end, not decoded.
+std::string truncation_text(const StreamLength& length)
 {
+    if (!length.cut)
+        return "cannot tell without decoding (tonearm check decodes it)";
+    return length.cut->empty() ? "no" : "yes: " + *length.cut;
+}
+
+void print_table(const std::string& path, const Decoder& decoder)
+{
+    const AudioInfo& info = decoder.info();
     const auto row = [](std::string_view key, const std::string& value) {
         std::cout << "  " << key << std::string(12 - std::min<std::size_t>(key.size(), 11), ' ')
                   << value << '\n';
@@ -38,42 +48,25 @@ void print_table(const std::string& path, const AudioInfo& info)
     row("codec", codec_description(info));
     row("rate", std::to_string(info.sample_rate) + " Hz");
     row("channels", std::to_string(info.channels));
-    row("duration", format_time(info.duration_seconds(), true) + " (" +
-                        std::to_string(info.frames) + " frames)");
+    if (info.frames == std::numeric_limits<std::int64_t>::max())
+        row("duration", "unknown (the stream does not end with a length)");
+    else
+        row("duration", format_time(info.duration_seconds(), true) + " (" + std::to_string(info.frames) + " frames)");
+    row("truncated", truncation_text(decoder.length()));
     for (const auto& [key, value] : info.tags)
         row(key, value);
 }
 
-std::string info_json(const std::string& path, const AudioInfo& info)
+Json info_json(const std::string& path, const Decoder& decoder)
 {
-    JsonObject tags;
-    for (const auto& [key, value] : info.tags)
-        tags.add(key, value);
-    JsonObject object;
-    object.add("path", path)
-        .add("ok", true)
-        .add("container", info.container)
-        .add("codec", info.codec)
-        .add("sample_rate", info.sample_rate)
-        .add("channels", info.channels)
-        .add("frames", info.frames)
-        .add("duration", info.duration_seconds());
-    if (info.bits_per_sample)
-        object.add("bits_per_sample", *info.bits_per_sample);
-    else
-        object.add_null("bits_per_sample");
-    object.add("lossless", info.lossless).add("seekable", info.seekable).add_raw("tags", tags.str());
-    return object.str();
+    Json json = {{"path", path}, {"ok", true}};
+    json.update(to_json(decoder.info(), decoder.length()));
+    return json;
 }
 
-std::string error_json(const std::string& path, const Error& error)
+Json error_json(const std::string& path, const Error& error)
 {
-    return JsonObject()
-        .add("path", path)
-        .add("ok", false)
-        .add("error", std::string(to_string(error.kind())))
-        .add("message", error.cause())
-        .str();
+    return {{"path", path}, {"ok", false}, {"error", std::string(to_string(error.kind()))}, {"message", error.cause()}};
 }
 
 int run_info(const InfoOptions& options)
@@ -84,16 +77,16 @@ int run_info(const InfoOptions& options)
         try {
             const auto decoder = Decoder::open(path);
             if (options.json) {
-                std::cout << info_json(path, decoder.info()) << '\n';
+                std::cout << dump(info_json(path, decoder)) << '\n';
             } else {
                 std::cout << (first ? "" : "\n");
-                print_table(path, decoder.info());
+                print_table(path, decoder);
                 first = false;
             }
         } catch (const Error& error) {
             spdlog::error("{}", error.what());
             if (options.json)
-                std::cout << error_json(path, error) << '\n';
+                std::cout << dump(error_json(path, error)) << '\n';
             exit_code = exit_failed;
         }
     }
@@ -106,9 +99,12 @@ void add_info_command(CLI::App& app, CommandContext& context)
 {
     auto options = std::make_shared<InfoOptions>();
     auto* command = app.add_subcommand("info", "Show format, duration and tags of audio files");
-    command->add_option("files", options->files, "Audio files")->required();
+    command->add_option("files", options->files, "Audio files")->required()->type_name("FILE");
     command->add_flag("--json", options->json,
                       "One JSON object per file and line (JSON Lines), failures included");
+    command->footer("truncated: whether the container shows the file was cut (a WAV's data chunk longer than\n"
+                    "the file, an Ogg stream without its end page, a FLAC without its final frame), read from\n"
+                    "its headers and its end; formats that declare no length cannot tell without decoding.");
     command->callback([options, &context] { context.exit_code = run_info(*options); });
 }
 

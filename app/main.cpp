@@ -1,8 +1,8 @@
-// tonearm: wires the subcommands together; each lives in its own *_command.cpp.
-#include "commands.hpp"
+// tonearm: parses the command line (cli.cpp) and runs the subcommand; each lives in its own
+// *_command.cpp. Errors become one line on stderr and an exit code here.
+#include "cli.hpp"
 #include "exit_codes.hpp"
 #include "library_stderr.hpp"
-#include "logging.hpp"
 
 #include "tonearm/error.hpp"
 
@@ -13,33 +13,14 @@
 
 namespace {
 
-constexpr const char* version = "tonearm 0.1.0";
-
 int run(int argc, char** argv, FILE* diagnostics)
 {
     using namespace tonearm::cli;
-    CLI::App app{"tonearm - play, inspect, decode and check audio files "
-                 "(WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...)",
-                 "tonearm"};
-    app.set_version_flag("--version", version);
-    app.footer(exit_codes_help);
-    app.require_subcommand(0, 1);
-    app.get_formatter()->column_width(34);
-
+    CLI::App app{"", "tonearm"};
     LogOptions log;
     setup_logging(log, diagnostics);
-    app.add_flag("-v,--verbose", log.verbose, "More log output on stderr (repeat for more)");
-    app.add_flag("-q,--quiet", log.quiet, "Only log errors");
-    app.add_option("--log-level", log.level, "Log level")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-    app.parse_complete_callback([&] { setup_logging(log, diagnostics); });
-
     CommandContext context{exit_ok, diagnostics};
-    add_play_command(app, context);
-    add_info_command(app, context);
-    add_decode_command(app, context);
-    add_check_command(app, context);
-    add_devices_command(app, context);
+    define_cli(app, context, log, diagnostics);
 
     try {
         app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ Controls::Controls(bool interactive)
     const sigset_t signals = stop_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal_fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
     if (interactive && tcgetattr(STDIN_FILENO, &saved_) == 0) {
         termios raw = saved_;
@@ -45,18 +47,21 @@ Controls::~Controls()
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
     if (signal_fd_ >= 0)
         close(signal_fd_);
+    if (wake_fd_ >= 0)
+        close(wake_fd_);
     const sigset_t signals = stop_signals();
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
-Controls::Event Controls::wait(std::chrono::milliseconds timeout)
+Controls::Event Controls::wait(std::optional<std::chrono::milliseconds> timeout)
 {
-    if (auto key = parse_key())
-        return {key, false};
-    pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {raw_ ? STDIN_FILENO : -1, POLLIN, 0}};
-    if (poll(fds, 2, static_cast<int>(timeout.count())) <= 0) {
-        if (pending_.starts_with('\x1b'))
-            pending_.clear();  // a lone Escape, not the start of an arrow key
+    if (auto command = keys_.next())
+        return {command, false};
+    if (auto command = take_posted())
+        return {command, false};
+    pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}, {raw_ ? STDIN_FILENO : -1, POLLIN, 0}};
+    if (poll(fds, 3, timeout ? static_cast<int>(timeout->count()) : -1) <= 0) {
+        keys_.timed_out();
         return {};
     }
     if (fds[0].revents & POLLIN) {
@@ -65,47 +70,41 @@ Controls::Event Controls::wait(std::chrono::milliseconds timeout)
         [[maybe_unused]] const auto taken = read(signal_fd_, &signal, sizeof signal);
         return {std::nullopt, true};
     }
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
+    if (fds[1].revents & POLLIN) {
+        // Only here, after poll saw it: a wake-up that came before this wait still ends it.
+        eventfd_t count = 0;
+        eventfd_read(wake_fd_, &count);
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP)) {
         char bytes[64];
         const ssize_t count = read(STDIN_FILENO, bytes, sizeof bytes);
         if (count > 0)
-            pending_.append(bytes, static_cast<std::size_t>(count));
+            keys_.feed({bytes, static_cast<std::size_t>(count)});
     }
-    return {parse_key(), false};
+    if (auto command = keys_.next())
+        return {command, false};
+    return {take_posted(), false};
 }
 
-std::optional<Key> Controls::parse_key()
+void Controls::post(const Command& command)
 {
-    while (!pending_.empty()) {
-        if (pending_[0] == '\x1b') {
-            // Arrow keys: ESC [ A..D (or ESC O A..D in application mode).
-            if (pending_.size() < 3)
-                return std::nullopt;  // wait for the rest of the sequence
-            const char code = pending_[2];
-            pending_.erase(0, 3);
-            switch (code) {
-            case 'A': return Key::volume_up;
-            case 'B': return Key::volume_down;
-            case 'C': return Key::seek_forward;
-            case 'D': return Key::seek_back;
-            default: continue;
-            }
-        }
-        const char c = pending_[0];
-        pending_.erase(0, 1);
-        switch (c) {
-        case ' ':
-        case 'p': return Key::pause;
-        case 'n': return Key::next;
-        case 'q':
-        case '\x03': return Key::quit;  // Ctrl-C in raw mode
-        case '+':
-        case '=': return Key::volume_up;
-        case '-': return Key::volume_down;
-        default: break;
-        }
+    {
+        std::lock_guard lock(mutex_);
+        posted_.push_back(command);
     }
-    return std::nullopt;
+    wake();
+}
+
+void Controls::wake() noexcept { eventfd_write(wake_fd_, 1); }
+
+std::optional<Command> Controls::take_posted()
+{
+    std::lock_guard lock(mutex_);
+    if (posted_.empty())
+        return std::nullopt;
+    const Command command = posted_.front();
+    posted_.pop_front();
+    return command;
 }
 
 StatusLine::StatusLine(FILE* stream, bool color) : stream_(stream), color_(color) {}

@@ -1,16 +1,19 @@
 #pragma once
 
+#include "key_parser.hpp"
+
 #include <chrono>
 #include <cstdio>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <termios.h>
 
 namespace tonearm::cli {
 
-enum class Key { pause, seek_back, seek_forward, volume_up, volume_down, next, quit };
-
-// What play and decode wait on: keys from a terminal and the signals that mean "stop".
+// What play and decode wait on: keys from a terminal, commands posted from other threads
+// (media keys over D-Bus), wake-ups from the player, and the signals that mean "stop".
 // SIGINT, SIGTERM and SIGHUP are blocked and read from a signalfd, so an interrupted player
 // still restores the terminal and finishes its output file; the process never dies inside a
 // half-written state.
@@ -23,19 +26,29 @@ public:
     Controls& operator=(const Controls&) = delete;
 
     struct Event {
-        std::optional<Key> key;
-        bool interrupted = false;  // a signal asked us to stop
+        std::optional<Command> command;  // from a key or post()
+        bool interrupted = false;        // a signal asked us to stop
     };
-    // Waits up to `timeout` for a key or a signal.
-    Event wait(std::chrono::milliseconds timeout);
+    // Waits up to `timeout` (none: for ever) for a key, a posted command, a wake-up or a
+    // signal. A wake-up alone returns an empty event.
+    Event wait(std::optional<std::chrono::milliseconds> timeout);
+
+    // Any thread: ends the current wait (the player has news).
+    void wake() noexcept;
+
+    // Any thread: queues a command for wait() to return, waking it at once.
+    void post(const Command& command);
 
 private:
-    std::optional<Key> parse_key();
+    std::optional<Command> take_posted();
 
     bool raw_ = false;
     termios saved_{};
     int signal_fd_ = -1;
-    std::string pending_;
+    int wake_fd_ = -1;  // an eventfd post() and wake() write to
+    KeyParser keys_;
+    std::mutex mutex_;
+    std::deque<Command> posted_;
 };
 
 // The one-line status display on a terminal stream (stderr), redrawn in place.

@@ -10,7 +10,6 @@
 #include <sndfile.h>
 
 #include <algorithm>
-#include <sstream>
 #include <unistd.h>
 
 namespace tonearm::test {
@@ -18,15 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::vector<std::string> split_lines(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
 
 // RFC 4180 rows: quoted fields may hold commas, doubled quotes and newlines.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text)
@@ -136,6 +126,42 @@ TEST_F(CheckCli, ExtChoosesTheFilesTakenFromDirectories)
     EXPECT_EQ(checked({"--ext", "*", other.string()}).first, std::vector<std::string>{"tone.bin"});
 }
 
+// The report that started issue 13: a folder of AAC, ALAC, WebM and WMA files was "checked 0
+// files ... 5 other files skipped" with exit 0. Every audio file is checked now; one that no
+// backend reads fails; cover art and cue sheets are skipped and counted.
+TEST_F(CheckCli, ALibraryOfEveryFormatIsCheckedNotSkipped)
+{
+    TempDir library;
+    const auto tone = synth(Tone{.seconds = 0.5});
+    for (const char* name : {"aac_m4a", "aac_adts", "alac16", "opus_webm", "vorbis_webm", "wmav2"})
+        write_ffmpeg_fixture(library.path(), name, ffmpeg_fixture(name), tone);
+    for (const auto& entry : fs::directory_iterator(library.path()))
+        if (entry.path().string().ends_with(".source.wav"))
+            fs::remove(entry.path());
+    for (const char* name : {"cover.jpg", "album.cue", "rip.log"})
+        write_bytes(library / name, {});
+    const auto report = [&] {
+        const auto result = run_tonearm({"check", "--format", "json", library.path().string()});
+        return std::pair{result.exit_code, json::parse(result.out)};
+    };
+    auto [code, json_report] = report();
+    EXPECT_EQ(code, 0) << json_report.dump(1);
+    EXPECT_EQ(json_report["summary"]["files"], 6);
+    EXPECT_EQ(json_report["summary"]["ok"], 6);
+    EXPECT_EQ(json_report["summary"]["skipped"], 3);
+
+    run_ffmpeg({"-i", (library / "aac_m4a.m4a").string(), "-c:a", "wavpack", (library / "lossless.wv").string()});
+    std::tie(code, json_report) = report();
+    EXPECT_EQ(code, 1);
+    EXPECT_EQ(json_report["summary"]["files"], 7);
+    EXPECT_EQ(json_report["summary"]["failed"], 1);
+    for (const auto& file : json_report["files"]) {
+        if (file["path"].get<std::string>().ends_with("lossless.wv")) {
+            EXPECT_EQ(file["category"], "unsupported") << file.dump();
+        }
+    }
+}
+
 TEST_F(CheckCli, TextShowsOnlyFailuresAndASummary)
 {
     const auto result = run_tonearm({"check", "--jobs", "2", good(), bad()});
@@ -206,7 +232,7 @@ TEST_F(CheckCli, CsvHasAHeaderAndOneQuotedRowPerFile)
     ASSERT_EQ(rows.size(), 1 + good_files + bad_files) << result.out;
     EXPECT_EQ(rows[0], (std::vector<std::string>{"path", "verdict", "category", "message", "container", "codec",
                                                  "sample_rate", "channels", "frames", "declared_frames", "duration",
-                                                 "peak", "clipped", "non_finite", "md5", "seconds"}));
+                                                 "peak", "clipped", "non_finite", "md5", "cached", "seconds"}));
     for (const auto& row : rows)
         EXPECT_EQ(row.size(), rows[0].size());
     EXPECT_EQ(rows[1][0], good() + "/a, \"quoted\" name.wav");

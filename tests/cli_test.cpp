@@ -37,7 +37,7 @@ TEST_F(Cli, HelpAndVersionSucceed)
         for (const char* line : {"0  success", "1  some file failed", "2  usage error", "3  no audio output"})
             EXPECT_NE(text.find(line), std::string::npos) << line << " in " << args.front() << ":\n" << text;
     }
-    EXPECT_NE(run_tonearm({"play", "--help"}).out.find("space pause"), std::string::npos);
+    EXPECT_NE(run_tonearm({"play", "--help"}).out.find("p, <          previous"), std::string::npos);
     const auto version = run_tonearm({"--version"});
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_NE(version.out.find("tonearm"), std::string::npos);
@@ -89,6 +89,64 @@ TEST_F(Cli, InfoJsonHasOneObjectPerFileWithTheFields)
     EXPECT_EQ(objects[1]["sample_rate"], 96000);
     EXPECT_EQ(objects[2]["ok"], false);
     EXPECT_EQ(objects[2]["error"], "not_found");
+}
+
+TEST_F(Cli, InfoSaysWhetherTheContainerShowsACut)
+{
+    // The WAV declaring 4 GB with 4 KB there (its header is all that is needed), a FLAC cut in
+    // half, and the whole files.
+    const auto flac = write_fixture(dir.path(), "whole", fixture_format("flac16"));
+    auto bytes = read_bytes(flac);
+    bytes.resize(bytes.size() / 2);
+    write_bytes(dir / "half.flac", bytes);
+    std::vector<std::byte> header;
+    for (const char c : std::string_view("RIFF\xff\xff\xff\xffWAVEfmt \x10\0\0\0\x01\0\x02\0\x44\xac\0\0"
+                                         "\x10\xb1\x02\0\x04\0\x10\0data\xf0\xff\xff\xff", 44))
+        header.push_back(static_cast<std::byte>(c));
+    header.resize(44 + 4096);
+    write_bytes(dir / "huge.wav", header);
+    const auto info = [&](const std::filesystem::path& path) {
+        const auto result = run_tonearm({"info", "--json", path.string()});
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        EXPECT_EQ(result.err, "") << "info describes a cut file; it does not warn";
+        return nlohmann::json::parse(result.out);
+    };
+    EXPECT_EQ(info(wav)["truncated"], false);
+    EXPECT_EQ(info(flac)["truncated"], false);
+    for (const auto& cut : {dir / "half.flac", dir / "huge.wav"}) {
+        const auto json = info(cut);
+        EXPECT_EQ(json["truncated"], true) << json;
+        EXPECT_FALSE(json["truncation"].get<std::string>().empty());
+    }
+    EXPECT_NE(info(dir / "huge.wav")["truncation"].get<std::string>().find("4294967280 bytes"), std::string::npos);
+    const auto table = run_tonearm({"info", (dir / "half.flac").string()});
+    EXPECT_NE(table.out.find("truncated   yes: the file ends before the stream's final FLAC frame"), std::string::npos)
+        << table.out;
+}
+
+TEST_F(Cli, DecodeAndPlayWarnAboutACutFileAndStrictFails)
+{
+    auto bytes = read_bytes(wav);
+    bytes.resize(bytes.size() / 3);
+    write_bytes(dir / "third.wav", bytes);
+    const auto out = dir / "out.flac";
+    const auto decoded = run_tonearm({"decode", (dir / "third.wav").string(), "-o", out.string()});
+    EXPECT_EQ(decoded.exit_code, 0);
+    EXPECT_EQ(diagnostic_lines(decoded.err), 1u) << decoded.err;
+    EXPECT_NE(decoded.err.find("warning: " + (dir / "third.wav").string() + ": truncated: the data chunk declares"),
+              std::string::npos)
+        << decoded.err;
+    EXPECT_NE(decoded.err.find("of 88200 frames decoded (33 %)"), std::string::npos) << decoded.err;
+    EXPECT_TRUE(std::filesystem::exists(out));
+    const auto played = run_tonearm({"play", "--null", (dir / "third.wav").string()});
+    EXPECT_EQ(played.exit_code, 0);
+    EXPECT_EQ(diagnostic_lines(played.err), 1u) << played.err;
+    EXPECT_NE(played.err.find("warning: " + (dir / "third.wav").string() + ": truncated: "), std::string::npos);
+    std::filesystem::remove(out);
+    const auto strict = run_tonearm({"decode", "--strict", (dir / "third.wav").string(), "-o", out.string()});
+    EXPECT_EQ(strict.exit_code, 1);
+    EXPECT_EQ(diagnostic_lines(strict.err), 1u) << strict.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 TEST_F(Cli, BadInputGetsOneLineAndExitOne)
@@ -147,7 +205,8 @@ TEST_F(Cli, FailedDecodeLeavesNoOutputBehind)
     write_bytes(dir / "garbage.wav", std::vector<std::byte>(1000, std::byte{0x41}));
     for (const auto& input : {dir / "garbage.wav", dir / "missing.wav", dir / "truncated.flac"}) {
         const auto out = dir / "out.wav";
-        const auto result = run_tonearm({"decode", input.string(), "-o", out.string()});
+        // (Without --strict a cut file is decoded as far as it goes, with a warning.)
+        const auto result = run_tonearm({"decode", "--strict", input.string(), "-o", out.string()});
         EXPECT_EQ(result.exit_code, 1) << input;
         EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
         EXPECT_FALSE(std::filesystem::exists(out)) << input;

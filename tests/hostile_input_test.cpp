@@ -18,14 +18,9 @@
 namespace tonearm::test {
 namespace {
 
-// A cut file keeps a valid header: `info` may describe it, and `decode`/`play` may take what
-// is there when the header cannot show the cut (libsndfile shortens a cut WAV's length to the
-// bytes present, an Ogg's to its last page); `tonearm check` inspects the container itself.
-enum class Cut {
-    none,
-    shows,    // the header declares the length (FLAC's STREAMINFO): decode and play must fail
-    hidden,   // they may instead take the part that is there, and only that
-};
+// A cut file (`cut`) may keep a valid header: `info` then describes it and says it is cut,
+// and `decode`/`play` take the part that is there, exactly, with one warning that says so
+// (`decode --strict` fails instead). When even the header is cut they fail with one line.
 
 // One row: a name for the test, the file it is about, and how to make that file.
 struct Row {
@@ -33,8 +28,8 @@ struct Row {
     std::string file;
     std::function<void(const std::filesystem::path&)> make;  // writes the file (path given)
     bool header_intact = false;  // `info` may describe it
-    Cut cut = Cut::none;
-    std::string whole = {};  // for cut rows: the uncut file, next to it
+    bool cut = false;            // a file cut short (see above)
+    std::string whole = {};      // for cut rows made from a whole file: that file, next to it
 };
 
 // A canonical 44-byte PCM WAV header followed by `data_bytes` of silence; every field can be
@@ -94,7 +89,7 @@ std::vector<Row> table_rows()
                                 const auto size = std::max<std::size_t>(1, bytes.size() * static_cast<std::size_t>(percent) / 100);
                                 write_bytes(path, std::span(bytes).first(size));
                             },
-                            true, format.name.starts_with("flac") ? Cut::shows : Cut::hidden, whole});
+                            true, true, whole});
         }
     }
 
@@ -104,7 +99,7 @@ std::vector<Row> table_rows()
     bytes_row("WAV at 4 GHz", "huge-rate.wav", wav_bytes(2, 4'000'000'000u, 1024, 1024));
     rows.push_back({"WAV declaring 4 GB of data", "huge-length.wav",
                     [](const std::filesystem::path& path) { write_bytes(path, wav_bytes(2, 44100, 0xfffffff0u, 4096)); },
-                    true, Cut::hidden});
+                    true, true});
 
     rows.push_back({"float WAV with NaN and Inf", "nan-inf.wav",
                     [](const std::filesystem::path& path) {
@@ -160,10 +155,11 @@ std::optional<std::vector<std::byte>> contents(const std::filesystem::path& path
 }
 
 // The contract for one command on one input: no hang, no crash, an allowed exit code, stderr
-// empty on success and one line on failure (`failure_lines`: check reports on stdout, so 0),
-// and the input byte for byte as it was.
+// with `success_lines` lines on success (a cut file's warning) and one line on failure
+// (`failure_lines`: check reports on stdout, so 0), and the input byte for byte as it was.
 ProcessResult expect_clean_exit(const std::filesystem::path& input, const std::vector<std::string>& args,
-                                std::initializer_list<int> exit_codes, std::size_t failure_lines = 1)
+                                std::initializer_list<int> exit_codes, std::size_t failure_lines = 1,
+                                std::size_t success_lines = 0)
 {
     const auto before = contents(input);
     const auto result = tonearm(args);
@@ -171,7 +167,7 @@ ProcessResult expect_clean_exit(const std::filesystem::path& input, const std::v
     EXPECT_EQ(result.signal, 0) << "crashed";
     EXPECT_NE(std::find(exit_codes.begin(), exit_codes.end(), result.exit_code), exit_codes.end())
         << "exit " << result.exit_code << ": " << result.err;
-    EXPECT_EQ(diagnostic_lines(result.err), result.exit_code == 0 ? 0 : failure_lines) << result.err;
+    EXPECT_EQ(diagnostic_lines(result.err), result.exit_code == 0 ? success_lines : failure_lines) << result.err;
     EXPECT_EQ(result.err.find("terminate called"), std::string::npos);
     EXPECT_EQ(contents(input), before) << "the input changed";
     return result;
@@ -200,6 +196,16 @@ protected:
 
     void SetUp() override { row.make(path); }
 
+    // A command that succeeded on a cut file: one warning line naming it and saying how much
+    // is there, and (when the uncut file is known) exactly that part of it in `output`.
+    void expect_cut_file_handled(const ProcessResult& result, const std::filesystem::path& output)
+    {
+        EXPECT_NE(result.err.find("warning: " + path.string() + ": truncated: "), std::string::npos) << result.err;
+        EXPECT_NE(result.err.find(" decoded"), std::string::npos) << result.err;
+        if (!row.whole.empty())
+            expect_leading_part_of_whole(output);
+    }
+
     // What a cut file may give when decoded anyway: the uncut file's first samples, exactly.
     void expect_leading_part_of_whole(const std::filesystem::path& decoded)
     {
@@ -212,26 +218,53 @@ protected:
 
 INSTANTIATE_TEST_SUITE_P(Table, HostileInput, ::testing::Range<std::size_t>(0, rows().size()), test_name);
 
+// The cut rows again, for what only they are about.
+class HostileCut : public HostileInput {};
+
+std::vector<std::size_t> cut_rows()
+{
+    std::vector<std::size_t> indices;
+    for (std::size_t i = 0; i < rows().size(); ++i)
+        if (rows()[i].cut)
+            indices.push_back(i);
+    return indices;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, HostileCut, ::testing::ValuesIn(cut_rows()), test_name);
+
 TEST_P(HostileInput, Info)
 {
-    if (row.header_intact)
-        expect_clean_exit(path, {"info", path.string()}, {0, 1});
-    else
+    if (!row.header_intact) {
         expect_clean_exit(path, {"info", path.string()}, {1});
+        return;
+    }
+    const auto result = expect_clean_exit(path, {"info", path.string()}, {0, 1});
+    if (result.exit_code != 0)
+        return;
+    // Every container in the table can tell from its headers and its end.
+    EXPECT_NE(result.out.find(row.cut ? "truncated   yes: " : "truncated   no"), std::string::npos) << result.out;
 }
 
 TEST_P(HostileInput, Decode)
 {
     const auto out = out_dir / "decoded.wav";
     const auto result = expect_clean_exit(path, {"decode", path.string(), "-o", out.string()},
-                                          row.cut == Cut::hidden ? std::initializer_list<int>{0, 1} : std::initializer_list<int>{1});
-    if (result.exit_code == 0 && !row.whole.empty())
-        expect_leading_part_of_whole(out);
-    if (result.exit_code != 0) {
+                                          row.cut ? std::initializer_list<int>{0, 1} : std::initializer_list<int>{1}, 1,
+                                          1);
+    if (result.exit_code == 0)
+        expect_cut_file_handled(result, out);
+    else
         EXPECT_FALSE(std::filesystem::exists(out)) << "no partial output";
-    }
     std::filesystem::remove(out);
     EXPECT_TRUE(std::filesystem::is_empty(out_dir)) << "no temporary file left";
+}
+
+TEST_P(HostileCut, DecodeStrictFails)
+{
+    const auto out = out_dir / "decoded.wav";
+    const auto result = expect_clean_exit(path, {"decode", "--strict", path.string(), "-o", out.string()}, {1});
+    EXPECT_NE(result.err.find(path.string()), std::string::npos) << result.err;
+    EXPECT_TRUE(std::filesystem::is_empty(out_dir)) << "no output, no temporary file";
 }
 
 TEST_P(HostileInput, Play)
@@ -239,9 +272,10 @@ TEST_P(HostileInput, Play)
     // Rendered to a file, so what a cut file plays can be compared with the uncut one.
     const auto rendered = out_dir / "played.wav";
     const auto result = expect_clean_exit(path, {"play", "--output", rendered.string(), path.string()},
-                                          row.cut == Cut::hidden ? std::initializer_list<int>{0, 1} : std::initializer_list<int>{1});
-    if (result.exit_code == 0 && !row.whole.empty())
-        expect_leading_part_of_whole(rendered);
+                                          row.cut ? std::initializer_list<int>{0, 1} : std::initializer_list<int>{1}, 1,
+                                          1);
+    if (result.exit_code == 0)
+        expect_cut_file_handled(result, rendered);
 }
 
 TEST_P(HostileInput, CheckFailsItWithOneReportLine)

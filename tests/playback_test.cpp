@@ -4,6 +4,8 @@
 #include "support/process.hpp"
 #include "support/pty_process.hpp"
 #include "support/pulse_server.hpp"
+#include "support/control_latency.hpp"
+#include "support/recorder.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,15 +45,7 @@ protected:
     }
 
     // The played sound: the capture from its first to its last non-silent frame.
-    static std::vector<float> sound(const std::vector<float>& capture)
-    {
-        const auto first = first_non_silent_frame(capture, 2);
-        const auto last = last_non_silent_frame(capture, 2);
-        if (first > last)
-            return {};
-        return {capture.begin() + static_cast<std::ptrdiff_t>(first * 2),
-                capture.begin() + static_cast<std::ptrdiff_t>((last + 1) * 2)};
-    }
+    static std::vector<float> sound(const std::vector<float>& capture) { return stereo_sound(capture); }
     static std::vector<float> sound_of(const std::filesystem::path& file, std::size_t skip_frames = 0)
     {
         auto samples = decode_all(file);
@@ -140,6 +134,33 @@ TEST_F(Playback, NoSoundServerMeansExitThreeAndOneLine)
     EXPECT_EQ(diagnostic_lines(result.err), 1u) << result.err;
 }
 
+TEST_F(Playback, TheSoundServerGoingAwayEndsPlaybackWithOneLineAtOnce)
+{
+    const auto file = tone_file("tone.wav", 20.0);
+    Recorder recorder(server);
+    const auto stderr_path = dir / "stderr.txt";
+    auto env = server.env();
+    BackgroundProcess player({"sh", "-c", "exec \"$0\" play \"$1\" 2>\"$2\"", tonearm_cli(), file.string(),
+                              stderr_path.string()},
+                             (dir / "stdout.txt").string(), env);
+    // Playing for a second (the tone starts after its 0.25 s lead-in)...
+    ASSERT_TRUE(recorder.wait_for_frames(sink_rate * 3 / 2, std::chrono::seconds(10)));
+    ASSERT_GT(first_non_silent_frame(recorder.samples(), 2), 0u) << "sound reached the sink";
+    // ...when the server dies without a word.
+    const int pid = std::stoi(read_text(env.at("XDG_RUNTIME_DIR") + "/pulse/pid"));
+    const auto killed = std::chrono::steady_clock::now();
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    const auto code = player.wait(std::chrono::seconds(5));
+    const auto after = std::chrono::steady_clock::now() - killed;
+    EXPECT_LT(after, std::chrono::seconds(1)) << "noticed within a second";
+    EXPECT_EQ(code, 1);
+    const std::string err = read_text(stderr_path);
+    EXPECT_EQ(diagnostic_lines(err), 1u) << err;
+    EXPECT_NE(err.find("sound server"), std::string::npos) << err;
+    for (const char* internal : {"pa_", "PulseAudio", "RtAudio", "Connection terminated"})
+        EXPECT_EQ(err.find(internal), std::string::npos) << "internal wording: " << err;
+}
+
 TEST_F(Playback, DevicesListsTheSoundServerAndPlayPlaysThroughTheOneNamed)
 {
     const auto listed = run_process({tonearm_cli(), "devices", "--json"}, {.env = server.env()});
@@ -215,10 +236,25 @@ TEST_F(Keys, SpacePausesAndResumesWithNothingLost)
     // Pausing renders exact zeros; the tone has no run of them, so the longest is the pause.
     const FrameRun gap = longest_silence(played, 2, 0.0f);
     EXPECT_GT(gap.length, sink_rate * 8 / 10) << "the pause shows as a gap in the sound";
-    // Take the gap out and the rest is the file, sample for sample.
-    std::vector<float> joined(played.begin(), played.begin() + static_cast<std::ptrdiff_t>(gap.start * 2));
-    joined.insert(joined.end(), played.begin() + static_cast<std::ptrdiff_t>((gap.start + gap.length) * 2), played.end());
-    EXPECT_TRUE(same_samples(sound(joined), sound_of(file)));
+    // Before the gap is the file's start and after it the file's rest, sample for sample,
+    // with nothing lost between. The server silences a cork at once by rewinding what its
+    // sink had rendered ahead; a device never plays that again, but the null sink's monitor
+    // has already passed it on, so it may show the last few milliseconds twice. The rewind
+    // also reaches the monitor's own recording queue, and once in CI the recording missed
+    // 38 frames (0.8 ms) at the cut with both halves bit-exact: tonearm only corks there and
+    // never drops what it wrote, so a sliver either way is the monitor's view of the rewind.
+    const auto expected = sound_of(file);
+    const auto gap_end = static_cast<std::ptrdiff_t>((gap.start + gap.length) * 2);
+    const std::span<const float> before(played.data(), gap.start * 2);
+    const std::span<const float> after(played.data() + gap_end, played.size() - static_cast<std::size_t>(gap_end));
+    ASSERT_LE(before.size(), expected.size());
+    ASSERT_LE(after.size(), expected.size());
+    EXPECT_TRUE(same_samples(before, std::span(expected).first(before.size())));
+    EXPECT_TRUE(same_samples(after, std::span(expected).last(after.size())));
+    const auto heard = static_cast<std::ptrdiff_t>(before.size() + after.size());
+    const auto twice = heard - static_cast<std::ptrdiff_t>(expected.size());
+    EXPECT_GE(twice, -2 * sink_rate * 2 / 1000) << "nothing lost beyond the monitor's rewind";
+    EXPECT_LE(twice, 2 * sink_rate * 20 / 1000) << "at most the sink's rewind shown twice";
 }
 
 TEST_F(Keys, RightArrowSkipsFiveSeconds)
@@ -263,6 +299,30 @@ TEST_F(Keys, LeftSeeksBackUpDownSetTheVolumeAndNSkipsToTheNextFile)
     EXPECT_TRUE(player->wait_for_output("second.wav", std::chrono::seconds(2), before_next)) << player->output();
     EXPECT_EQ(player->wait(std::chrono::seconds(10)), 0) << "the second file plays to its end";
     expect_terminal_restored(*player);
+}
+
+TEST_F(Keys, PauseResumeSeekAndVolumeAreHeardAtOnce)
+{
+    // Heard = played at the sink, from its monitor: what a listener gets, not our counters.
+    const auto file = dir / "staircase.wav";
+    write_staircase(file, sink_rate, 15);
+    const ControlLatencies heard = measure_control_latency({tonearm_cli(), "play", file.string()}, server.env(), sink_rate);
+    RecordProperty("heard_ms", std::to_string(heard.pause_ms) + " " + std::to_string(heard.resume_ms) + " " +
+                                   std::to_string(heard.seek_ms) + " " + std::to_string(heard.volume_ms));
+    // The bound is for the real build. Under a sanitizer every thread runs several
+    // times slower (47 ms for a volume key once, under ASan on a loaded machine): there the
+    // test still demands each effect, within a bound that only says "at once, not buffered".
+#ifdef TONEARM_SANITIZED
+    constexpr double bound_ms = 150;
+#else
+    constexpr double bound_ms = 20;
+#endif
+    EXPECT_LE(heard.pause_ms, bound_ms);
+    EXPECT_LE(heard.resume_ms, bound_ms);
+    EXPECT_LE(heard.seek_ms, bound_ms);
+    EXPECT_LE(heard.volume_ms, bound_ms);
+    for (double ms : {heard.pause_ms, heard.resume_ms, heard.seek_ms, heard.volume_ms})
+        EXPECT_GE(ms, -2.0) << "heard before the key: the recording's clock is off";
 }
 
 TEST_F(Keys, QuitStopsAtOnceAndRestoresTheTerminal)

@@ -206,7 +206,7 @@ TEST_F(PlayerTest, SeekMovesThePositionAndPlaysFromThere)
     const auto status = player.status();
     EXPECT_GE(status.position, 6.0);
     EXPECT_LT(status.position, 6.5);
-    player.seek_by(-5.0);
+    apply_command(player, {Command::Kind::seek_by, -5.0});
     std::this_thread::sleep_for(200ms);
     EXPECT_LT(player.status().position, 1.6);
     player.finish();
@@ -226,6 +226,41 @@ TEST_F(PlayerTest, NextMovesToTheNextTrackAndPastTheLastFinishes)
     EXPECT_LT(player.status().position, 0.5);
     player.next();
     EXPECT_TRUE(player.wait(2s)) << "next on the last track ends playback";
+    player.finish();
+}
+
+TEST_F(PlayerTest, PreviousGoesBackATrackAndOnTheFirstRestartsIt)
+{
+    const auto a = tone("a.wav", 5.0);
+    const auto b = tone("b.wav", 5.0);
+    NullSink sink(NullSink::Pacing::realtime);
+    Player player(sink, {a, b}, {.start_seconds = 2.0});
+    player.start();
+    player.previous();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(player.status().track, 0u);
+    EXPECT_LT(player.status().position, 0.5) << "the first track starts over";
+    player.next();
+    std::this_thread::sleep_for(200ms);
+    ASSERT_EQ(player.status().track, 1u);
+    player.seek(3.0);
+    player.previous();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(player.status().track, 0u);
+    EXPECT_LT(player.status().position, 0.5);
+    player.finish();
+}
+
+TEST_F(PlayerTest, PreviousOnTheFirstTrackWhenLoopingGoesToTheLast)
+{
+    const auto a = tone("a.wav", 5.0);
+    const auto b = tone("b.wav", 5.0);
+    NullSink sink(NullSink::Pacing::realtime);
+    Player player(sink, {a, b}, {.loop = true});
+    player.start();
+    player.previous();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(player.status().track, 1u);
     player.finish();
 }
 

@@ -2,16 +2,18 @@
 // to the decoder worker and the playback schedule. Nothing sounds and no AudioContext exists
 // until the user clicks the canvas (or presses play or space): that click is "start".
 //
-// URL parameters: ?src=URL (a file to open instead of the demo), ?flavour=threads|nothreads
-// (default: threads when the page is cross-origin isolated), ?block=FRAMES (frames per
-// decoded block), ?tap (MEASUREMENT HOOK for tests and benchmarks: records what plays).
+// URL parameters: ?src=URL (a file to open instead of the demo), ?flavour=nothreads (the
+// unthreaded module even where the threaded one could run; by default the engine's features
+// decide, see flavour.js), ?block=FRAMES (frames per decoded block), ?tap (MEASUREMENT HOOK for
+// tests and benchmarks: records what plays).
 import { DecoderClient } from './decoder-client.js';
+import { chooseFlavour } from './flavour.js';
 import { Playback } from './playback.js';
 import { WaveformView } from './waveform.js';
 
 const DEMO = 'assets/demo.flac';
 const params = new URLSearchParams(location.search);
-const flavour = params.get('flavour') || (self.crossOriginIsolated ? 'threads' : 'nothreads');
+const { flavour, reason: flavourReason } = chooseFlavour(params.get('flavour'));
 const tapRequested = params.has('tap');
 
 const $ = (id) => document.getElementById(id);
@@ -30,6 +32,7 @@ const state = {
   name: null,
   seeking: false,
   workerHasWebAudio: null,
+  moduleLoaded: false,  // the decoder module runs in the worker (its 'ready' message came)
   clickPerfMs: null,
 };
 
@@ -39,7 +42,9 @@ const client = new DecoderClient({
   blockFrames: Number(params.get('block')) || 0,
   onReady(message) {
     state.workerHasWebAudio = message.webAudioInWorker;
+    state.moduleLoaded = true;
     if (flavour === 'threads' && !message.sharedMemory) console.warn('tonearm: the threads module has no shared memory');
+    update();
   },
   onOpened(message) {
     state.info = message.info;
@@ -65,6 +70,7 @@ const client = new DecoderClient({
   },
   onFailure(message) {
     state.info = null;
+    state.moduleLoaded = false;
     playback.unload();
     showError('The decoder stopped working', `${message}. Open a file to start it again.`);
   },
@@ -123,10 +129,10 @@ function showInfo() {
   const parts = [];
   if (info.tags?.artist) parts.push(info.tags.artist);
   parts.push(info.codec === info.container ? info.codec : `${info.codec} in ${info.container}`);
-  parts.push(`${(info.sampleRate / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} kHz`);
-  if (info.bitsPerSample) parts.push(`${info.bitsPerSample}-bit`);
+  parts.push(`${(info.sample_rate / 1000).toLocaleString('en', { maximumFractionDigits: 1 })} kHz`);
+  if (info.bits_per_sample) parts.push(`${info.bits_per_sample}-bit`);
   parts.push(info.channels === 1 ? 'mono' : info.channels === 2 ? 'stereo' : `${info.channels} channels`);
-  parts.push(clock(info.frames / info.sampleRate));
+  parts.push(clock(info.frames / info.sample_rate));
   ui.meta.textContent = parts.join(' · ');
 }
 
@@ -203,7 +209,7 @@ document.addEventListener('drop', (event) => {
 
 // ---------------------------------------------------------------------------- rendering
 function duration() {
-  return state.info ? state.info.frames / state.info.sampleRate : 0;
+  return state.info ? state.info.frames / state.info.sample_rate : 0;
 }
 
 function clock(seconds) {
@@ -222,8 +228,16 @@ function phase() {
   if (state.error && (!state.info || playback.failed)) return 'error';
   if (!state.info) return 'loading';
   if (playback.ended) return 'ended';
-  if (playback.playing) return 'playing';
+  // 'playing' only while it is heard (see playback.js): the context runs and has blocks.
+  if (playback.playing) return playback.outputProblem ? 'no-output' : playback.sounding ? 'playing' : 'starting';
   return playback.ctx ? 'paused' : 'ready';
+}
+
+// The footer: which decoder module runs, and why not the threaded one.
+function engineText() {
+  const name = flavour === 'threads' ? 'threaded wasm decoder (shared memory)' : 'single-threaded wasm decoder';
+  const why = flavourReason && flavourReason !== 'requested' ? ` · ${flavourReason}` : '';
+  return `${state.moduleLoaded ? '' : 'loading the '}${name}${why}`;
 }
 
 let published = '';
@@ -233,12 +247,15 @@ function update() {
   ui.player.dataset.phase = state.phase;
   ui.player.dataset.audio = audio;
   ui.player.dataset.flavour = flavour;
-  const playing = state.phase === 'playing';
-  ui.play.textContent = playing ? '❚❚' : '▶';
-  ui.play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+  // The button offers what a click does: pause while playing or starting, else play (which
+  // also retries an output that did not start).
+  const pausable = state.phase === 'playing' || state.phase === 'starting';
+  ui.play.textContent = pausable ? '❚❚' : '▶';
+  ui.play.setAttribute('aria-label', pausable ? 'Pause' : 'Play');
   ui.play.disabled = !state.info;
   ui.seek.disabled = !state.info;
-  ui.engine.textContent = `${flavour === 'threads' ? 'threaded' : 'single-threaded'} wasm decoder${self.crossOriginIsolated ? ' · cross-origin isolated' : ''}`;
+  const engine = engineText();
+  if (ui.engine.textContent !== engine) ui.engine.textContent = engine;
 
   let status;
   if (state.error) {
@@ -248,17 +265,20 @@ function update() {
   } else {
     status = {
       ready: 'Ready. Click the waveform (or press space) to play.',
+      starting: playback.ctx?.state === 'running' ? 'Buffering…' : 'Starting the audio output…',
+      'no-output': `No sound: ${playback.outputProblem}. Click to try again.`,
       playing: 'Playing',
       paused: 'Paused',
       ended: 'Finished. Click to play again.',
     }[state.phase] || '';
   }
   if (ui.status.textContent !== status) ui.status.textContent = status;
-  ui.status.classList.toggle('error', Boolean(state.error));
+  ui.status.classList.toggle('error', Boolean(state.error) || state.phase === 'no-output');
 
   // For tests and anyone curious: one console line per change (read without page.evaluate,
   // which would count as a user gesture), plus data-* attributes on #player.
-  const snapshot = JSON.stringify({ phase: state.phase, audio, flavour, error: state.error ? status : null });
+  const snapshot = JSON.stringify({ phase: state.phase, audio, flavour, module: state.moduleLoaded,
+    error: state.error ? status : null, problem: playback.outputProblem });
   if (snapshot !== published) {
     published = snapshot;
     console.debug(`tonearm:state ${snapshot}`);

@@ -17,7 +17,7 @@ const OVERVIEW_SLICE_MS = 8;           // the waveform scan yields to block requ
 const OVERVIEW_MAX_BYTES = 256 << 20;  // larger files get no up-front waveform (a second copy)
 const requestedBlockFrames = Number(params.get('block')) || 16384;  // frames per block
 
-let tonearm = null;        // the Emscripten module
+let tonearm = null;        // the Emscripten module of the open file (see openWithFallback)
 let stream = null;         // the open file: see openBytes()
 let openSeq = 0;           // the newest open request; older ones are abandoned
 let fetchAbort = null;
@@ -30,25 +30,56 @@ function cString(ptr) {
   return ptr ? tonearm.UTF8ToString(ptr) : '';
 }
 
-function lastError() {
-  return { kind: cString(tonearm._ta_error_kind()) || 'internal', message: cString(tonearm._ta_error_message()) };
+function lastError(m = tonearm) {
+  return { kind: m.UTF8ToString(m._ta_error_kind()) || 'internal', message: m.UTF8ToString(m._ta_error_message()) };
 }
 
-// Copies a file into wasm memory and opens a decoder on it; returns a handle or throws.
-function openHandle(bytes, name) {
-  const ptr = tonearm._ta_bytes(bytes.byteLength);
-  if (!ptr) throw Object.assign(new Error(lastError().message), lastError());
-  tonearm.HEAPU8.set(new Uint8Array(bytes), ptr);
-  const nameBytes = tonearm.lengthBytesUTF8(name) + 1;
-  const namePtr = tonearm._malloc(nameBytes);
-  tonearm.stringToUTF8(name, namePtr, nameBytes);
-  const handle = tonearm._ta_open(namePtr);
-  tonearm._free(namePtr);
+// Copies a file into module m's memory and opens a decoder on it; returns a handle or throws.
+function openHandle(m, bytes, name) {
+  const ptr = m._ta_bytes(bytes.byteLength);
+  if (!ptr) throw Object.assign(new Error(lastError(m).message), lastError(m));
+  m.HEAPU8.set(new Uint8Array(bytes), ptr);
+  const nameBytes = m.lengthBytesUTF8(name) + 1;
+  const namePtr = m._malloc(nameBytes);
+  m.stringToUTF8(name, namePtr, nameBytes);
+  const handle = m._ta_open(namePtr);
+  m._free(namePtr);
   if (!handle) {
-    const e = lastError();
+    const e = lastError(m);
     throw Object.assign(new Error(e.message), e);
   }
   return handle;
+}
+
+// The module for the formats only FFmpeg reads (AAC/ALAC in M4A, ADTS, WebM, WMA), with the
+// FFmpeg backend alone: loaded the first time a file needs it, since FFmpeg's part would add
+// 70 % to the default module. Both stay loaded; each file goes to the one that reads it.
+let defaultModule = null;
+let ffmpegModule = null;
+function loadFfmpegModule() {
+  if (!ffmpegModule) {
+    importScripts(`tonearm-${flavour}-ffmpeg.js`);
+    // A copy of the options: an Emscripten factory makes the object it is given the module, so
+    // two modules given one object would share it, and the second's exports replace the first's.
+    ffmpegModule = createTonearmFfmpeg({ ...moduleOptions }).then((m) => Object.assign(m, { ffmpeg: true }));
+  }
+  return ffmpegModule;
+}
+
+// Opens with the default module or, for a format it does not know, with the FFmpeg module:
+// { m, handle }. When neither reads the file, the default module's error stands.
+async function openWithFallback(bytes, name) {
+  try {
+    return { m: defaultModule, handle: openHandle(defaultModule, bytes, name) };
+  } catch (e) {
+    if (e.kind !== 'unsupported') throw e;
+    const ffmpeg = await loadFfmpegModule();
+    try {
+      return { m: ffmpeg, handle: openHandle(ffmpeg, bytes, name) };
+    } catch (f) {
+      throw f.kind === 'unsupported' ? e : f;
+    }
+  }
 }
 
 function closeStream() {
@@ -62,9 +93,15 @@ function closeStream() {
   stream = null;
 }
 
-function openBytes(id, bytes, name) {
+async function openBytes(id, bytes, name) {
   closeStream();
-  const handle = openHandle(bytes, name);
+  const opened = await openWithFallback(bytes, name);
+  if (id !== openSeq) {   // a newer open came while the FFmpeg module loaded
+    opened.m._ta_close(opened.handle);
+    return;
+  }
+  tonearm = opened.m;
+  const handle = opened.handle;
   const info = JSON.parse(cString(tonearm._ta_info_json(handle)));
   const blockFrames = Math.max(64, Math.min(requestedBlockFrames, 1 << 20)) | 0;
   const slots = [];
@@ -75,7 +112,7 @@ function openBytes(id, bytes, name) {
     slots.push({ ptr, free: true });
   }
   stream = { id, handle, info, blockFrames, slots, generation: 0, waiting: [], postedMemory: null, scan: null };
-  post({ type: 'opened', id, info, flavour, blockFrames });
+  post({ type: 'opened', id, info, flavour, blockFrames, module: tonearm.ffmpeg ? 'ffmpeg' : 'default' });
   startOverview(id, bytes, name);
 }
 
@@ -117,7 +154,7 @@ function startOverview(id, bytes, name) {
   if (bytes.byteLength > OVERVIEW_MAX_BYTES) return;
   let handle;
   try {
-    handle = openHandle(bytes, name);
+    handle = openHandle(tonearm, bytes, name);
   } catch (e) {
     return;  // the page still plays; the waveform fills in from what plays
   }
@@ -190,7 +227,7 @@ async function open(message) {
     }
     await ready;
     if (id !== openSeq) return;
-    openBytes(id, bytes, name);
+    await openBytes(id, bytes, name);
   } catch (e) {
     if (id === openSeq) fail(id, 'open', e);
   }
@@ -217,9 +254,20 @@ const handlers = {
     openSeq++;
     closeStream();
   },
+  // MEASUREMENT (the browser tests): what this worker has, read through the page so that every
+  // engine's driver can ask (not all of them reach into workers).
+  async probe(message) {
+    await ready;
+    // The module files this worker fetched (resource timing: what went over the wire, not
+    // what this code believes it loaded).
+    const modules = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.split('/').pop())
+      .filter((name) => /^tonearm-[\w-]+\.(js|wasm)$/.test(name));
+    post({ type: 'probe', id: message.id, ...workerFacts(), memoryBytes: tonearm.HEAPU8.length, modules });
+  },
   // MEASUREMENT (web-shell/tests/bench.mjs): decodes a whole file as fast as possible with a
   // decoder of its own and reports the time; the open stream, if any, is not touched.
   async bench(message) {
+    let m = null;
     let handle = 0;
     let ptr = 0;
     try {
@@ -227,23 +275,33 @@ const handlers = {
       if (!response.ok) throw new Error(`${message.url}: HTTP ${response.status}`);
       const bytes = await response.arrayBuffer();
       await ready;
-      handle = openHandle(bytes, 'bench');
-      const info = JSON.parse(cString(tonearm._ta_info_json(handle)));
+      ({ m, handle } = await openWithFallback(bytes, 'bench'));
+      const info = JSON.parse(m.UTF8ToString(m._ta_info_json(handle)));
       const block = 16384;
-      ptr = tonearm._malloc(block * info.channels * 4);
+      ptr = m._malloc(block * info.channels * 4);
       const t0 = performance.now();
       let frames = 0;
-      for (let n; (n = tonearm._ta_read(handle, ptr, block)) > 0; ) frames += n;
+      for (let n; (n = m._ta_read(handle, ptr, block)) > 0; ) frames += n;
       const ms = performance.now() - t0;
-      post({ type: 'bench', id: message.id, ms, frames, sampleRate: info.sampleRate, channels: info.channels });
+      post({ type: 'bench', id: message.id, ms, frames, sampleRate: info.sample_rate, channels: info.channels,
+        module: m.ffmpeg ? 'ffmpeg' : 'default' });
     } catch (e) {
       post({ type: 'bench', id: message.id, error: e.message || String(e) });
     } finally {
-      if (handle) tonearm._ta_close(handle);
-      if (ptr) tonearm._free(ptr);
+      if (handle) m._ta_close(handle);
+      if (ptr) m._free(ptr);
     }
   },
 };
+
+// Whether the module's memory is shared, and which Web Audio names exist here (none should:
+// AudioContext and AudioBuffer are not exposed to workers).
+function workerFacts() {
+  return {
+    sharedMemory: typeof SharedArrayBuffer !== 'undefined' && tonearm.HEAPU8.buffer instanceof SharedArrayBuffer,
+    webAudio: [typeof AudioContext, typeof webkitAudioContext, typeof OfflineAudioContext, typeof AudioBuffer],
+  };
+}
 
 // Anything that escapes (Emscripten's abort() also rejects promises of its own) is reported to
 // the page as a failure of the decoder, never left as an uncaught error.
@@ -259,19 +317,17 @@ self.onmessage = (event) => {
 };
 
 // Load the module last, so that messages queued meanwhile wait for it (open awaits `ready`).
-importScripts(`tonearm-${flavour}.js`);
-const ready = createTonearm({
+const moduleOptions = {
   locateFile: (path) => new URL(path, self.location.href).href,
   print: (text) => console.log(text),
   printErr: (text) => console.debug(text),  // libsndfile's chatter, not page errors
-}).then((module) => {
+};
+importScripts(`tonearm-${flavour}.js`);
+const ready = createTonearm({ ...moduleOptions }).then((module) => {
+  defaultModule = module;
   tonearm = module;
-  post({
-    type: 'ready',
-    flavour,
-    sharedMemory: typeof SharedArrayBuffer !== 'undefined' && module.HEAPU8.buffer instanceof SharedArrayBuffer,
-    webAudioInWorker: typeof AudioContext !== 'undefined' || typeof webkitAudioContext !== 'undefined',
-  });
+  const facts = workerFacts();
+  post({ type: 'ready', flavour, sharedMemory: facts.sharedMemory, webAudioInWorker: facts.webAudio.some((t) => t !== 'undefined') });
 }, (error) => {
   // Reported to the page, which shows it and starts a new worker for the next file.
   post({ type: 'fatal', message: `the ${flavour} decoder module failed to load: ${error && error.message || error}` });

@@ -21,7 +21,8 @@ export class DecoderClient {
     this.workersStarted = 0;
     // Main-thread time handling decoded blocks; how many wasm memory objects were received.
     this.stats = { blockMessages: 0, relayMs: 0, memoryBuffers: 0 };
-    this.benchReplies = new Map();
+    this.replies = new Map();   // request id → resolve, for bench() and probe()
+    this.lastRequestId = 0;
     this.spawn();
   }
 
@@ -78,10 +79,21 @@ export class DecoderClient {
 
   // MEASUREMENT: the worker decodes `url` as fast as it can; resolves to { ms, frames, ... }.
   bench(url) {
-    const id = this.benchReplies.size + 1 + Math.random();
+    return this.request('bench', { url: new URL(url, location.href).href });
+  }
+
+  // MEASUREMENT: what the worker sees: { memoryBytes (its wasm memory), sharedMemory,
+  // webAudio (typeof AudioContext, webkitAudioContext, OfflineAudioContext, AudioBuffer there) }.
+  probe() {
+    return this.request('probe', {});
+  }
+
+  // A request the worker answers with a message of the same type and id.
+  request(type, fields) {
+    const id = ++this.lastRequestId;
     return new Promise((resolve) => {
-      this.benchReplies.set(id, resolve);
-      this.worker.postMessage({ type: 'bench', id, url: new URL(url, location.href).href });
+      this.replies.set(id, resolve);
+      this.worker.postMessage({ type, id, ...fields });
     });
   }
 
@@ -114,8 +126,9 @@ export class DecoderClient {
         break;
       }
       case 'bench':
-        this.benchReplies.get(message.id)?.(message);
-        this.benchReplies.delete(message.id);
+      case 'probe':
+        this.replies.get(message.id)?.(message);
+        this.replies.delete(message.id);
         break;
       case 'end':
         if (message.id === this.openId) h.onEnd?.(message);

@@ -18,11 +18,17 @@
 //   hour-long file never sits decoded in memory.
 // - Pause is ctx.suspend(): the schedule stays valid because the context clock stops with it.
 //   Seek drops the scheduled sources and starts a new schedule ("generation") at the target.
+// - Honest state: `playing` is what the user asked for; `sounding` (the context is running and
+//   blocks are scheduled in it) is what is heard. The context's statechange events drive it.
+//   A context may never start — Firefox with no sound server leaves it 'suspended' with its
+//   resume() promise pending and no event at all — so one watchdog per start turns "starting"
+//   into a stated problem (`outputProblem`) after START_WATCHDOG_MS; the next play() retries.
 
 const LEAD = 0.04;          // s between the first block's arrival and its start
 const AHEAD = 3;            // s of audio kept scheduled ahead of the playhead
 const MAX_IN_FLIGHT = 3;    // block requests outstanding (the threads flavour has 4 slots)
 const PUMP_MS = 200;
+const START_WATCHDOG_MS = 3000;   // a context not running this long after play() is not starting
 
 // Whether a source started at time k / rate starts exactly on frame k in Chromium.
 export function exactFrame(k, rate) {
@@ -55,6 +61,8 @@ export class Playback {
     this.info = null;
     this.blockFrames = 16384;
     this.playing = false;     // the user wants sound
+    this.outputProblem = null;  // why the context does not run although playing (one line), or null
+    this.watchdog = null;
     this.volume = 1;
     this.stats = { blocks: 0, relayMs: 0, relayedFrames: 0, underruns: 0, inexactStarts: 0, contexts: 0, maxScheduledAhead: 0 };
     this.timer = null;
@@ -87,9 +95,12 @@ export class Playback {
     this.info = info;
     this.blockFrames = blockFrames;
     this.resetSchedule(0);
-    if (this.ctx && this.ctx.sampleRate !== info.sampleRate) {
+    if (this.ctx && this.ctx.sampleRate !== info.sample_rate) {
       this.closeContext();
-      if (this.playing) this.ensureContext().resume().catch(() => {});
+      if (this.playing) {
+        this.ensureContext();
+        this.startOutput();
+      }
     }
     this.changed();
     this.pump();
@@ -103,7 +114,7 @@ export class Playback {
 
   // Call from a user gesture: creates (or recreates, for a new sample rate) the context.
   ensureContext() {
-    const rate = this.info?.sampleRate;
+    const rate = this.info?.sample_rate;
     if (this.ctx && (!rate || this.ctx.sampleRate === rate)) return this.ctx;
     let frame = 0;
     if (this.ctx) {
@@ -125,7 +136,7 @@ export class Playback {
     this.analyser = ctx.createAnalyser();
     this.analyser.fftSize = 2048;
     this.gain.connect(this.analyser);
-    ctx.onstatechange = () => this.changed();
+    ctx.onstatechange = () => this.contextStateChanged(ctx);
     if (this.tapRequested) {
       this.graphReady = this.connectTap(ctx).finally(() => {
         if (ctx !== this.ctx) return;
@@ -163,8 +174,51 @@ export class Playback {
     this.ctx = null;
     this.tap = null;
     this.graphReady = null;
+    this.stopWatchdog();
     ctx.onstatechange = null;
     ctx.close().catch(() => {});
+  }
+
+  // Asks the context to run and watches that it does (see the top of this file).
+  startOutput() {
+    const ctx = this.ctx;
+    this.outputProblem = null;
+    ctx.resume().catch((e) => this.outputFailed(ctx, `the browser refused to start audio output (${e.message || e})`));
+    this.stopWatchdog();
+    if (ctx.state === 'running') return;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = null;
+      this.outputFailed(ctx, 'the browser has not started audio output (is there a sound device or server?)');
+    }, START_WATCHDOG_MS);
+  }
+
+  stopWatchdog() {
+    clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  outputFailed(ctx, problem) {
+    if (ctx !== this.ctx || !this.playing || ctx.state === 'running') return;
+    this.outputProblem = problem;
+    this.changed();
+  }
+
+  contextStateChanged(ctx) {
+    if (ctx !== this.ctx) return;
+    if (ctx.state === 'running') {
+      this.stopWatchdog();
+      this.outputProblem = null;
+    } else if (this.playing && ctx.state === 'interrupted') {
+      this.outputProblem = 'audio output was interrupted by the system';   // Safari: a call, another app
+    } else if (this.playing && ctx.state === 'closed') {
+      this.outputProblem = 'the browser closed the audio output';
+    }
+    this.changed();
+  }
+
+  // What is heard: the user asked for sound, the context runs, and blocks are scheduled in it.
+  get sounding() {
+    return this.playing && this.ctx?.state === 'running' && this.sources.size > 0;
   }
 
   // Starts or resumes. Call from a user gesture (it may create the context).
@@ -172,7 +226,7 @@ export class Playback {
     const ctx = this.ensureContext();
     if (this.ended) this.seek(0);
     this.playing = true;
-    ctx.resume().catch(() => {});
+    this.startOutput();
     this.startTimer();
     this.changed();
     this.pump();
@@ -180,13 +234,16 @@ export class Playback {
 
   pause() {
     this.playing = false;
+    this.outputProblem = null;
+    this.stopWatchdog();
     this.ctx?.suspend().catch(() => {});
     this.stopTimer();
     this.changed();
   }
 
+  // A click while the output failed to start tries again (inside this new gesture).
   toggle() {
-    if (this.playing) this.pause();
+    if (this.playing && !this.outputProblem) this.pause();
     else this.play();
   }
 
@@ -202,7 +259,7 @@ export class Playback {
   seek(seconds) {
     if (!this.info) return;
     const last = Math.max(0, this.info.frames);
-    this.restart(Math.max(0, Math.min(last, Math.round(seconds * this.info.sampleRate))));
+    this.restart(Math.max(0, Math.min(last, Math.round(seconds * this.info.sample_rate))));
     this.changed();
     this.pump();
   }
@@ -216,7 +273,7 @@ export class Playback {
   // Seconds into the file of what is being heard.
   position() {
     if (!this.info) return 0;
-    const rate = this.info.sampleRate;
+    const rate = this.info.sample_rate;
     if (!this.ctx || this.originFrame === null) return this.baseFrame / rate;
     const played = Math.round(this.ctx.currentTime * this.ctx.sampleRate) - this.originFrame;
     return (this.baseFrame + Math.max(0, Math.min(this.scheduledFrames, played))) / rate;
@@ -231,7 +288,7 @@ export class Playback {
   pump() {
     if (!this.playing || !this.ctx || !this.info || this.decoderEnded || this.failed) return;
     const rate = this.ctx.sampleRate;
-    const blockSeconds = this.blockFrames / this.info.sampleRate;
+    const blockSeconds = this.blockFrames / this.info.sample_rate;
     while (this.requests.length < MAX_IN_FLIGHT && this.aheadSeconds() + this.requests.length * blockSeconds < AHEAD) {
       let frames = this.blockFrames;
       if (this.originFrame !== null) {
@@ -259,7 +316,7 @@ export class Playback {
     }
     const ctx = this.ctx;
     const rate = ctx.sampleRate;
-    const buffer = new AudioBuffer({ length: block.frames, numberOfChannels: block.channels, sampleRate: this.info.sampleRate });
+    const buffer = new AudioBuffer({ length: block.frames, numberOfChannels: block.channels, sampleRate: this.info.sample_rate });
     block.copyInto(buffer);
     const now = Math.ceil(ctx.currentTime * rate);
     if (this.originFrame === null) {
@@ -283,6 +340,7 @@ export class Playback {
       this.sources.delete(source);
       source.disconnect();
       if (this.ended) this.pause();  // the end: the same as a pause at the last frame
+      else if (this.sources.size === 0) this.changed();   // nothing scheduled: not sounding
     };
     source.start(startFrame / rate);
     if (this.stats.firstStart === undefined) {
@@ -291,6 +349,7 @@ export class Playback {
         baseLatency: ctx.baseLatency || 0, outputLatency: ctx.outputLatency || 0 };
     }
     this.sources.add(source);
+    if (this.sources.size === 1) this.changed();   // sound is scheduled again
     this.scheduledFrames += block.frames;
     this.stats.blocks++;
     this.stats.relayedFrames += block.frames;

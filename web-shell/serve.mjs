@@ -88,18 +88,25 @@ function resolvePath(options, urlPath) {
   return file;
 }
 
-export function startServer(options) {
+// The headers every response carries: no stale copies, and with isolation, COOP + COEP.
+export function responseHeaders(options) {
+  const headers = {
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+  if (options.isolation) {
+    headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+    headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+  }
+  return headers;
+}
+
+// The request handler: static files from root and the mounts (the tests wrap it in one of theirs).
+export function createHandler(options) {
   const log = options.quiet ? () => {} : (...args) => console.error('serve:', ...args);
-  const server = createServer(async (req, res) => {
-    const headers = {
-      'Cache-Control': 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-    };
-    if (options.isolation) {
-      headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-      headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-    }
+  const headers = responseHeaders(options);
+  return async (req, res) => {
     const send = (status, text) => {
       res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : text + '\n');
@@ -127,7 +134,11 @@ export function startServer(options) {
     } catch {
       send(404, 'not found');
     }
-  });
+  };
+}
+
+export function startServer(options, handler = createHandler(options)) {
+  const server = createServer(handler);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {

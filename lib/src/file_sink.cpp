@@ -2,7 +2,6 @@
 
 #include "tonearm/error.hpp"
 
-#include <chrono>
 #include <vector>
 
 namespace tonearm {
@@ -48,14 +47,15 @@ void FileSink::run(AudioSource& source)
             if (frames > 0)
                 writer_->write(std::span<const float>(block.data(), frames * channels));
             else if (source.exhausted())
-                return;
+                break;
             else
-                std::this_thread::sleep_for(std::chrono::microseconds(200));  // decoder is behind
+                source.wait_for_audio();  // the decoder is behind
         }
     } catch (...) {
         std::lock_guard lock(failure_mutex_);
         failure_ = std::current_exception();
     }
+    source.sink_changed();
 }
 
 void FileSink::check() const

@@ -67,10 +67,11 @@ void NullSink::run(AudioSource& source)
             std::this_thread::sleep_until(deadline);
         } else if (frames == 0) {
             if (source.exhausted())
-                return;
-            std::this_thread::sleep_for(std::chrono::microseconds(200));  // decoder is behind
+                break;
+            source.wait_for_audio();  // the decoder is behind
         }
     }
+    source.sink_changed();
 }
 
 }  // namespace tonearm

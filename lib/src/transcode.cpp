@@ -111,7 +111,7 @@ TranscodeResult transcode(const std::filesystem::path& input, const std::filesys
             ? seconds_to_frame(*options.duration_seconds, info.sample_rate, "duration", out_name)
             : INT64_MAX;
 
-    TranscodeResult result{info, {}, 0};
+    TranscodeResult result{info, {}, 0, std::nullopt};
     result.output = OutputFormat{*type, options.encoding.value_or(lossless_encoding_for(info, *type)),
                                  output_rate(*type, info.sample_rate), info.channels};
     AudioWriter writer(output, result.output, info.tags);
@@ -125,8 +125,9 @@ TranscodeResult transcode(const std::filesystem::path& input, const std::filesys
     } else {
         ran_dry = copy_frames<float>(decoder, writer, limit, options.stop_requested);
     }
-    if (ran_dry)
-        decoder.expect_complete();  // never write a silently shortened copy
+    // Never a silently shortened copy: the caller says so, or (strict) nothing is written.
+    if (ran_dry && (result.truncation = decoder.truncation()) && options.strict)
+        throw Error(ErrorKind::truncated, input.string(), *result.truncation);
     result.frames = writer.frames_written();
     writer.commit();
     return result;

@@ -4,7 +4,7 @@
 scripts/bench prepares everything (build, corpus, a private PulseAudio server) and calls one
 subcommand per comparison:
 
-    bench.py header | decode | batch | playback | memory | latency | plot   --out DIR ...
+    bench.py header | decode | batch | playback | memory | latency | controls | plot   --out DIR ...
 
 Each comparison prints its Markdown table(s) to stdout, appends them to DIR/results.md, keeps
 every run in DIR/raw/<section>.json and one row per (case, tool, metric) in DIR/summary.csv.
@@ -42,10 +42,12 @@ GNU_TIME = "/usr/bin/time"
 
 
 class Run:
-    """One process run: wall and CPU seconds, peak RSS in KiB, exit status."""
+    """One process run: wall and CPU seconds, peak RSS in KiB, voluntary context switches
+    (each one a sleep, so a wake-up: all threads of the process), exit status."""
 
-    def __init__(self, wall, user, system, rss_kb, code, extra=None):
+    def __init__(self, wall, user, system, rss_kb, code, extra=None, wakeups=0):
         self.wall, self.user, self.system, self.rss_kb, self.code = wall, user, system, rss_kb, code
+        self.wakeups = wakeups
         self.extra = extra or {}
 
     @property
@@ -58,7 +60,7 @@ class Run:
 
     def as_dict(self):
         return {"wall": self.wall, "user": self.user, "system": self.system, "rss_kb": self.rss_kb,
-                "code": self.code, **self.extra}
+                "wakeups": self.wakeups, "code": self.code, **self.extra}
 
 
 LIVE = {}  # pid -> Spawned: what to kill if the benchmark is interrupted
@@ -108,7 +110,7 @@ class Spawned:
         finally:
             self._timefile.close()
             os.unlink(self._timefile.name)
-        return Run(end - self.start, rusage.ru_utime, rusage.ru_stime, rss, code)
+        return Run(end - self.start, rusage.ru_utime, rusage.ru_stime, rss, code, wakeups=rusage.ru_nvcsw)
 
     def wait(self):
         _, status, rusage = os.wait4(self.pid, 0)
@@ -314,6 +316,10 @@ FORMATS = [  # key, label, file in corpus/throughput
     ("ogg", "Ogg Vorbis", "ogg.ogg"),
     ("opus", "Opus", "opus.opus"),
     ("mp3", "MP3", "mp3.mp3"),
+    # Decoded through FFmpeg (scripts/bench encodes them with Debian's ffmpeg).
+    ("m4a", "AAC/M4A", "aac.m4a"),
+    ("alac", "ALAC/M4A", "alac.m4a"),
+    ("webm", "Opus/WebM", "opus.webm"),
 ]
 
 
@@ -339,6 +345,7 @@ def players(args, path):
         {"name": "tonearm play", "argv": [args.tonearm, "-q", "play", path], "env": env},
         {"name": "paplay", "argv": ["paplay", path], "env": env},
         {"name": "ffplay", "argv": ["ffplay", "-nodisp", "-autoexit", "-loglevel", "error", path], "env": env},
+        {"name": "mpv", "argv": ["mpv", "--no-config", "--no-video", "--no-terminal", "--ao=pulse", path], "env": env},
     ]
 
 
@@ -479,7 +486,8 @@ def notes_decode(args, ref):
              + ("; it runs in full runs only. " if args.quick and ref == "tonearm check" else ". ")
              + "`ffmpeg -f null` converts to 16-bit PCM for its null muxer; `sox … -n` and "
                "`flac -d -c … > /dev/null` decode to their own sample formats. A tool missing from a row "
-               "cannot read that format (Debian's sox has no Opus; MP3 needs libsox-fmt-mp3)."]
+               "cannot read that format (Debian's sox has no Opus, AAC, ALAC or WebM; MP3 needs libsox-fmt-mp3). "
+               "AAC/M4A, ALAC/M4A and Opus/WebM go through tonearm's FFmpeg backend (libavcodec, as ffmpeg)."]
     return "\n".join(notes)
 
 
@@ -557,6 +565,80 @@ def section_batch(args, out):
     text.append(f"tonearm check verdicts on the full set: {v}. `flac -t` and tonearm both verify FLAC MD5s; "
                 "`ffmpeg -f null` only decodes. Peak RSS is the largest single process.")
     out.emit("\n".join(text) + "\n")
+    batch_scale(args, out, entries, work)
+
+
+def batch_scale(args, out, entries, work):
+    """check past one run: a re-check through --cache of the unchanged corpus, and 4 shards under
+    GNU parallel, each against one plain `check -jN` in the same round."""
+    jobs = args.jobs
+    # One directory holding (links to) the files: what a library is, and what shards split.
+    library = work / "batch-library"
+    if library.exists():
+        for link in library.iterdir():
+            link.unlink()
+    library.mkdir(exist_ok=True)
+    for e in entries:
+        (library / Path(e["path"]).name).symlink_to(e["path"])
+    files = [str(library)]
+    seconds = sum(e["seconds"] for e in entries)
+    cache = work / "batch-verdicts.sqlite"
+    check = [args.tonearm, "-q", "check", "--jobs", str(jobs), "--format", "jsonl"]
+    # The cache every "unchanged re-run" reads, filled once before the rounds.
+    for stale in work.glob("batch-verdicts.sqlite*"):
+        stale.unlink()
+    filled = run_once(check + ["--cache", str(cache)] + files, stdout=str(work / "batch-fill.jsonl"))
+    if filled.code not in (0, 1):
+        out.emit(f"## Verdict cache and shards\n\nfilling the cache failed (exit {filled.code})\n")
+        return
+    fresh = work / "batch-fresh.sqlite"
+    ref = f"tonearm check -j{jobs}"
+    cases = [
+        {"name": ref, "argv": check + files, "stdout": str(work / "batch-plain.jsonl")},
+        {"name": f"check -j{jobs} --cache, unchanged (re-check)", "argv": check + ["--cache", str(cache)] + files,
+         "stdout": str(work / "batch-cached.jsonl")},
+        # Filling a new cache: what the first run with --cache costs over a plain check.
+        {"name": f"check -j{jobs} --cache, new cache (first run)",
+         "argv": ["sh", "-c", 'rm -f "$0" "$0-wal" "$0-shm"; exec "$@"', str(fresh)] + check + ["--cache", str(fresh)] + files,
+         "stdout": str(work / "batch-fresh.jsonl")},
+        # Four shards, one job each, two at a time on two cores (parallel -j sets how many run).
+        {"name": f"4 shards, parallel -j{jobs}, check -j1 each",
+         "argv": ["parallel", "-k", f"-j{jobs}", args.tonearm, "-q", "check", "--jobs", "1", "--shard", "{}/4",
+                  "--format", "jsonl", str(library), ":::", "1", "2", "3", "4"],
+         "stdout": str(work / "batch-shards.jsonl")},
+    ]
+    res = rounds(cases, args.batch_runs, args.warmup, f"verdict cache and shards ({len(entries)} files)", timeout=1800)
+    rows = []
+    for case in cases:
+        runs = ok_runs(res[case["name"]]) if case["name"] in res else []
+        # check exits 1 when the corpus holds failing files; the corpus has none, so 0 is ok.
+        if not runs:
+            rows.append(["", case["name"], "failed", "", "", "", ""])
+            continue
+        walls = [r.wall for r in runs]
+        out.row("batch-scale", f"{len(entries)} files", case["name"], "wall", "s", walls)
+        out.row("batch-scale", f"{len(entries)} files", case["name"], "cpu", "s", [r.cpu for r in runs])
+        share = "(reference)" if case["name"] == ref else ratio_text(
+            paired_ratios(res[ref], res[case["name"]], lambda r: r.wall)).replace("×", " ×")
+        pct = "" if case["name"] == ref else f"{100 * med(walls) / med([r.wall for r in ok_runs(res[ref])]):.1f} %"
+        rows.append([f"{len(entries)} files, {seconds / 60:.1f} min" if case is cases[0] else "", case["name"],
+                     med_range(walls, " s"), fmt(med([r.cpu for r in runs])) + " s", pct, share,
+                     check_verdicts(case["stdout"])])
+    out.raw("batch-scale", {"files": len(entries), "runs": raw_runs(res)})
+    same = sorted(Path(work / "batch-shards.jsonl").read_text().splitlines(), key=lambda l: json.loads(l)["path"])
+    plain = sorted(Path(work / "batch-plain.jsonl").read_text().splitlines(), key=lambda l: json.loads(l)["path"])
+    strip = lambda lines: [{k: v for k, v in json.loads(l).items() if k not in ("seconds", "cached")} for l in lines]
+    out.emit("\n".join([
+        f"## Verdict cache and shards ({args.batch_runs} rounds)",
+        "",
+        table(["set", "run", "wall (median, min–max)", "CPU", "wall vs plain", "plain ÷ this", "verdicts"], rows),
+        "",
+        "The re-check reads verdicts of the unchanged corpus from `--cache` (filled once before the rounds) and "
+        "decodes nothing; the first run pays for writing a new cache. The shards' concatenated reports "
+        + ("equal" if strip(same) == strip(plain) else "DIFFER FROM")
+        + " the plain run's report (without the time fields).",
+        "",
+    ]))
 
 
 def check_verdicts(jsonl):
@@ -582,7 +664,7 @@ def section_playback(args, out):
         cases = players(args, path)
         per_tool = {c["name"]: [] for c in cases}
         for r in range(playback_rounds):
-            progress(f"playback {path.name} ({seconds:.0f} s, real time, 3 players at once): round "
+            progress(f"playback {path.name} ({seconds:.0f} s, real time, {len(cases)} players at once): round "
                      f"{r + 1}/{playback_rounds}")
             runs = run_together(cases, timeout=seconds * 3 + 30)
             for name, run in runs.items():
@@ -599,6 +681,8 @@ def section_playback(args, out):
             rss = [r.rss_kb / 1024 for r in runs]
             out.row("playback", path.name, c["name"], "cpu per audio minute", "s", cpu_min)
             out.row("playback", path.name, c["name"], "rss", "MB", rss)
+            wakeups = [r.wakeups / r.wall for r in runs if r.wall > 0]
+            out.row("playback", path.name, c["name"], "wake-ups", "per s", wakeups)
             peer = c["name"] != ref
             rows.append([
                 f"{path.name} ({duration_text(seconds)}, {playback_rounds} round{'s' if playback_rounds > 1 else ''})"
@@ -606,6 +690,7 @@ def section_playback(args, out):
                 c["name"],
                 med_range(cpu_min, " s"),
                 med_range(rss, " MB"),
+                med_range(wakeups, "/s", 1),
                 med_range([r.wall for r in runs], " s"),
                 ratio_text(paired_ratios(per_tool[c["name"]], per_tool[ref], lambda r: r.cpu)) if peer else "—",
                 ratio_text(paired_ratios(per_tool[c["name"]], per_tool[ref], lambda r: r.rss_kb)) if peer else "—",
@@ -614,12 +699,14 @@ def section_playback(args, out):
     text = [
         "## Playback to the PulseAudio null sink, real time",
         "",
-        "The three players play the same file at the same time (so they share the same machine "
+        "The players play the same file at the same time (so they share the same machine "
         "conditions) into a private PulseAudio 16 null sink; CPU is user + system time of the player "
-        "process (the sound server's own work is not counted for anyone).",
+        "process (the sound server's own work is not counted for anyone). Wake-ups are the process's "
+        "voluntary context switches (every thread; each one a sleep that something ended) per second "
+        "of wall time, from wait4's rusage.",
         "",
-        table(["file", "player", "CPU per minute of audio", "peak RSS", "wall", "CPU: peer ÷ tonearm",
-               "RSS: peer ÷ tonearm"], rows),
+        table(["file", "player", "CPU per minute of audio", "peak RSS", "wake-ups", "wall",
+               "CPU: peer ÷ tonearm", "RSS: peer ÷ tonearm"], rows),
         "",
     ]
     out.emit("\n".join(text))
@@ -673,13 +760,10 @@ def section_memory(args, out):
     out.emit("\n".join(text))
 
 
-def section_latency(args, out):
-    corpus = Path(args.corpus)
-    files = [corpus / p for p in args.latency_files.split(",")]
-    rows, results, intervals = [], {}, []
-
+def first_sample_probe(args, probe_out, intervals):
+    """A rounds() runner: one case under tests/bench/first_sound; r.extra["ms"] is start → first sample."""
     def probe(case):
-        r = run_once([args.probe, "--rate", str(args.rate), "--"] + case["argv"], env=case["env"], timeout=30,
+        r = run_once([args.probe, "--rate", str(args.rate), "--"] + case["argv"], env=case.get("env"), timeout=30,
                      stdout=str(probe_out))
         try:
             data = json.loads(probe_out.read_text().strip().splitlines()[-1])
@@ -691,8 +775,15 @@ def section_latency(args, out):
         if data.get("interval_median_ms") is not None:
             intervals.append(data["interval_median_ms"])
         return r
+    return probe
 
+
+def section_latency(args, out):
+    corpus = Path(args.corpus)
+    files = [corpus / p for p in args.latency_files.split(",")]
+    rows, results, intervals = [], {}, []
     probe_out = Path(args.out) / "raw" / "probe.out"
+    probe = first_sample_probe(args, probe_out, intervals)
     for path in files:
         cases = players(args, path)
         res = rounds(cases, args.latency_runs, args.warmup, f"start → first sample, {path.name}",
@@ -723,6 +814,115 @@ def section_latency(args, out):
         f"max {fmt(max(intervals) if intervals else None)} ms) — that is the granularity of each number.",
         "",
         table(["file", "player", "start → first sample", "peer ÷ tonearm"], rows),
+        "",
+    ]
+    out.emit("\n".join(text))
+
+
+def section_library(args, out):
+    """Start → first sample for a library: a 10,000-file tree and a 10,000-entry M3U, beside
+    one file, tonearm and mpv in the same rounds."""
+    corpus = Path(args.corpus)
+    inputs = [("one file", corpus / "latency" / "tone.flac"), ("folder, 10,000 files", corpus / "library" / "tree"),
+              ("M3U, 10,000 entries", corpus / "library" / "tree.m3u")]
+    env = dict(os.environ)
+    cases = []
+    for label, path in inputs:
+        cases.append({"name": f"tonearm | {label}", "argv": [args.tonearm, "-q", "play", str(path)], "env": env})
+        cases.append({"name": f"mpv | {label}", "argv": ["mpv", "--no-config", "--no-video", "--no-terminal",
+                                                          "--ao=pulse", str(path)], "env": env})
+    intervals = []
+    probe_out = Path(args.out) / "raw" / "library.out"
+    res = rounds(cases, args.latency_runs, args.warmup, "start → first sample, library", pause=0.2,
+                 runner=first_sample_probe(args, probe_out, intervals))
+    probe_out.unlink(missing_ok=True)
+    out.raw("library", raw_runs(res))
+
+    def ms(name):
+        return [r.extra["ms"] for r in ok_runs(res.get(name, []))]
+
+    def over_one_file(tool, label):
+        """Per round: this input's time minus the single file's, same tool, same round."""
+        return [a.extra["ms"] - b.extra["ms"]
+                for a, b in zip(res.get(f"{tool} | {label}", []), res.get(f"{tool} | one file", [])) if a.ok and b.ok]
+
+    rows = []
+    for label, _ in inputs:
+        t, m = f"tonearm | {label}", f"mpv | {label}"
+        out.row("library", label, "tonearm play", "first sample", "ms", ms(t))
+        out.row("library", label, "mpv", "first sample", "ms", ms(m))
+        extra = "—" if label == "one file" else med_range(over_one_file("tonearm", label), " ms", 1)
+        mpv_extra = "—" if label == "one file" else med_range(over_one_file("mpv", label), " ms", 1)
+        rows.append([label, med_range(ms(t), " ms"), extra, med_range(ms(m), " ms"), mpv_extra,
+                     ratio_text(paired_ratios(res.get(m, []), res.get(t, []), lambda r: r.extra.get("ms")))])
+    text = [
+        f"## Library: start → first sample ({args.latency_runs} rounds)",
+        "",
+        "`play DIR` on a tree of 10,000 FLAC files (100 folders of 100; hard links to the latency tone) and "
+        "`play LIST.m3u` on an M3U listing the same 10,000 files, beside the one file alone; the same probe "
+        "as above (`tests/bench/first_sound`). tonearm walks the whole tree and sorts it before the first "
+        "sample (it shows \"track 1/10000\"); mpv 0.35 opens a folder one level at a time as it plays. "
+        "\"over one file\": that input's time minus the single file's, per round and per player. "
+        "Ratios are mpv ÷ tonearm (> 1: tonearm sooner).",
+        "",
+        table(["input", "tonearm", "over one file", "mpv", "over one file", "mpv ÷ tonearm"], rows),
+        "",
+    ]
+    out.emit("\n".join(text))
+
+
+def section_controls(args, out):
+    """Key → heard, for tonearm and mpv, from the sink's monitor (tests/bench/control_latency)."""
+    staircase = Path(args.out) / "raw" / "staircase.wav"
+    subprocess.run([args.control_probe, "--staircase", str(staircase), "--rate", str(args.rate)], check=True)
+    cases = [
+        {"name": "tonearm play", "argv": [args.tonearm, "play", str(staircase)], "keys": []},
+        # mpv: right arrow seeks 5 s as ours does; 9 is its volume-down key.
+        {"name": "mpv", "argv": ["mpv", "--no-config", "--no-video", "--ao=pulse", str(staircase)],
+         "keys": ["--volume", "9"]},
+    ]
+    probe_out = Path(args.out) / "raw" / "controls.out"
+    metrics = ["pause_ms", "resume_ms", "seek_ms", "volume_ms"]
+
+    def probe(case):
+        r = run_once([args.control_probe, "--rate", str(args.rate)] + case["keys"] + ["--"] + case["argv"],
+                     timeout=60, stdout=str(probe_out))
+        try:
+            data = json.loads(probe_out.read_text().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            data = {"error": "no output"}
+        r.extra = data
+        if "error" in data:
+            progress(f"  {case['name']}: {data['error']}")
+            r.code = r.code or 1
+        return r
+
+    res = rounds(cases, args.latency_runs, 0, "pause/resume/seek/volume heard after the key", runner=probe)
+    probe_out.unlink(missing_ok=True)
+    out.raw("controls", raw_runs(res))
+    rows = []
+    ref = "tonearm play"
+    for c in cases:
+        runs = ok_runs(res[c["name"]])
+        cells = []
+        for m in metrics:
+            values = [r.extra[m] for r in runs]
+            out.row("controls", m.removesuffix("_ms"), c["name"], "heard after the key", "ms", values)
+            cells.append(med_range(values, " ms", 1))
+        ratios = [ratio_text(paired_ratios(res[c["name"]], res[ref], lambda r, m=m: r.extra.get(m)))
+                  if c["name"] != ref else "—" for m in metrics]
+        rows.append([c["name"]] + cells + [" / ".join(ratios) if c["name"] != ref else "—"])
+    text = [
+        f"## Controls heard ({args.latency_runs} rounds)",
+        "",
+        "Each player plays a staircase file (every second a constant level) on a pseudo-terminal; "
+        "space, space, right arrow (+5 s) and volume down are typed 400 ms apart, and each effect is "
+        "found in a recording of the null sink's monitor whose frames are mapped to the clock "
+        "(`tests/bench/control_latency`). Milliseconds from the key to the first frame played with "
+        "its effect; median (min–max). Ratios are mpv ÷ tonearm per metric (> 1: tonearm sooner).",
+        "",
+        table(["player", "pause", "resume", "seek +5 s", "volume", "peer ÷ tonearm (pause / resume / seek / volume)"],
+              rows),
         "",
     ]
     out.emit("\n".join(text))
@@ -809,12 +1009,14 @@ def interrupted(signum, frame):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("section", choices=["header", "decode", "batch", "playback", "memory", "latency", "plot"])
+    p.add_argument("section", choices=["header", "decode", "batch", "playback", "memory", "latency", "library",
+                                       "controls", "plot"])
     p.add_argument("--out", required=True)
     p.add_argument("--corpus")
     p.add_argument("--tonearm")
     p.add_argument("--build-note", default="")
     p.add_argument("--probe")
+    p.add_argument("--control-probe")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--runs", type=int, default=5, help="measured rounds for the fast comparisons")
     p.add_argument("--batch-runs", type=int, default=3)
@@ -832,7 +1034,8 @@ def main():
     try:
         {"header": section_header, "decode": section_decode, "batch": section_batch,
          "playback": section_playback, "memory": section_memory, "latency": section_latency,
-         "plot": section_plot}[args.section](args, out)
+         "library": section_library,
+         "controls": section_controls, "plot": section_plot}[args.section](args, out)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

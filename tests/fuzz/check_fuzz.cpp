@@ -1,6 +1,7 @@
-// libFuzzer target: arbitrary bytes through `tonearm check`'s path: the container probe
-// (our own parsers of WAV/AIFF chunks, FLAC frames, Ogg pages, MPEG frames) and the full
-// decode with its measurements. check_file must always return a verdict, never crash.
+// libFuzzer target: arbitrary bytes through `tonearm check`'s path: the container sniffing,
+// each container's verifier (our own WAV/AIFF chunk and MPEG frame parsers, libogg's pages,
+// libFLAC's frames) and the full decode with its measurements. check_file must always return
+// a verdict, never crash.
 #include "tonearm/batch_check.hpp"
 
 #include <cstdint>

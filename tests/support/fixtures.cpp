@@ -13,6 +13,7 @@
 #include <fstream>
 #include <numbers>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace tonearm::test {
 
@@ -29,9 +30,10 @@ namespace tonearm::test {
     return failure;
 }
 
-TempDir::TempDir()
+TempDir::TempDir(const std::filesystem::path& parent)
 {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tonearm-test-XXXXXX").string();
+    const auto where = parent.empty() ? std::filesystem::temp_directory_path() : parent;
+    std::string pattern = (where / "tonearm-test-XXXXXX").string();
     if (!mkdtemp(pattern.data()))
         throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
@@ -46,6 +48,14 @@ TempDir::~TempDir()
         std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
                                      std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path memory_temp_parent()
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0)
+        return "/dev/shm";
+    return std::filesystem::temp_directory_path();
 }
 
 std::vector<float> synth(const Tone& tone)
@@ -84,13 +94,20 @@ const std::vector<FixtureFormat>& fixture_formats()
     return formats;
 }
 
-const FixtureFormat& fixture_format(const std::string& name)
+namespace {
+
+template <typename Format>
+const Format& named(const std::vector<Format>& formats, const std::string& name)
 {
-    for (const auto& format : fixture_formats())
+    for (const auto& format : formats)
         if (format.name == name)
             return format;
     throw std::runtime_error("no fixture format " + name);
 }
+
+}  // namespace
+
+const FixtureFormat& fixture_format(const std::string& name) { return named(fixture_formats(), name); }
 
 void write_audio(const std::filesystem::path& path, int sndfile_format, int sample_rate, int channels,
                  std::span<const float> samples, const std::map<int, std::string>& strings)
@@ -124,6 +141,72 @@ std::filesystem::path write_fixture(const std::filesystem::path& dir, const std:
     return path;
 }
 
+const std::vector<FfmpegFixture>& ffmpeg_fixtures()
+{
+    // The encoders Debian's ffmpeg has: its own AAC (in MP4 with an edit list for the priming,
+    // raw as ADTS, in Matroska), ALAC, WMA, and libopus/libvorbis in WebM.
+    static const std::vector<FfmpegFixture> formats = {
+        {"aac_m4a", ".m4a", {"-c:a", "aac", "-b:a", "160k"}, "MP4", "AAC", false, 44100},
+        {"aac_adts", ".aac", {"-c:a", "aac", "-b:a", "128k", "-f", "adts", "-write_id3v2", "1"}, "ADTS", "AAC", false, 44100},
+        {"aac_mka", ".mka", {"-c:a", "aac", "-b:a", "128k"}, "Matroska", "AAC", false, 48000},
+        {"alac16", ".m4a", {"-c:a", "alac"}, "MP4", "ALAC", true, 44100},
+        {"alac24", ".m4a", {"-c:a", "alac"}, "MP4", "ALAC", true, 96000, 24},
+        {"opus_webm", ".webm", {"-c:a", "libopus", "-b:a", "96k"}, "WebM", "Opus", false, 48000},
+        {"vorbis_webm", ".webm", {"-c:a", "libvorbis", "-q:a", "4"}, "WebM", "Vorbis", false, 44100},
+        {"wmav2", ".wma", {"-c:a", "wmav2", "-b:a", "128k"}, "ASF", "WMA v2", false, 44100},
+        {"wmav1", ".wma", {"-c:a", "wmav1", "-b:a", "128k"}, "ASF", "WMA v1", false, 44100},
+    };
+    return formats;
+}
+
+const FfmpegFixture& ffmpeg_fixture(const std::string& name) { return named(ffmpeg_fixtures(), name); }
+
+void run_ffmpeg(const std::vector<std::string>& args)
+{
+    std::vector<std::string> argv = {"ffmpeg", "-nostdin", "-v", "error", "-y"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto result = run_process(argv);
+    if (result.exit_code != 0)
+        throw std::runtime_error("ffmpeg failed: " + result.err);
+}
+
+std::filesystem::path write_ffmpeg_fixture(const std::filesystem::path& dir, const std::string& name,
+                                           const FfmpegFixture& format, std::span<const float> samples,
+                                           const std::map<std::string, std::string>& metadata)
+{
+    const auto source = dir / (name + ".source.wav");
+    write_audio(source, SF_FORMAT_WAV | (format.bits == 24 ? SF_FORMAT_PCM_24 : SF_FORMAT_PCM_16),
+                format.sample_rate, 2, samples);
+    const auto path = dir / (name + format.extension);
+    std::vector<std::string> args = {"-i", source.string()};
+    args.insert(args.end(), format.codec_args.begin(), format.codec_args.end());
+    for (const auto& [key, value] : metadata)
+        args.insert(args.end(), {"-metadata", key + "=" + value});
+    args.push_back(path.string());
+    run_ffmpeg(args);
+    return path;
+}
+
+std::int64_t ffprobe_duration_ts(const std::filesystem::path& path)
+{
+    const auto result = run_process({"ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+                                     "stream=duration_ts", "-of", "default=nw=1:nk=1", path.string()});
+    if (result.exit_code != 0)
+        throw std::runtime_error("ffprobe failed on " + path.string() + ": " + result.err);
+    return std::stoll(result.out);
+}
+
+std::vector<std::int32_t> ffmpeg_decode_s32(const std::filesystem::path& path)
+{
+    const auto result = run_process({"ffmpeg", "-nostdin", "-v", "error", "-i", path.string(), "-f", "s32le", "-"});
+    if (result.exit_code != 0)
+        throw std::runtime_error("ffmpeg failed on " + path.string() + ": " + result.err);
+    std::vector<std::int32_t> samples(result.out.size() / sizeof(std::int32_t));
+    if (!samples.empty())
+        std::memcpy(samples.data(), result.out.data(), samples.size() * sizeof(std::int32_t));
+    return samples;
+}
+
 std::vector<float> decode_all(const std::filesystem::path& path)
 {
     Decoder decoder = Decoder::open(path);
@@ -146,6 +229,12 @@ std::vector<float> ffmpeg_decode(const std::filesystem::path& path)
     return samples;
 }
 
+std::string read_text(const std::filesystem::path& path)
+{
+    const auto bytes = read_bytes(path);
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 std::vector<std::byte> read_bytes(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
@@ -159,6 +248,13 @@ void write_bytes(const std::filesystem::path& path, std::span<const std::byte> b
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text)
+{
+    std::filesystem::create_directories(path.parent_path());
+    write_bytes(path, std::as_bytes(std::span<const char>(text.data(), text.size())));
+    return path;
 }
 
 namespace {
@@ -188,6 +284,16 @@ std::size_t last_non_silent_frame(std::span<const float> samples, int channels, 
         if (!frame_is_silent(samples, channels, f, threshold))
             return f;
     return 0;
+}
+
+std::vector<float> stereo_sound(const std::vector<float>& capture)
+{
+    const auto first = first_non_silent_frame(capture, 2);
+    const auto last = last_non_silent_frame(capture, 2);
+    if (capture.empty() || first > last)
+        return {};
+    return {capture.begin() + static_cast<std::ptrdiff_t>(first * 2),
+            capture.begin() + static_cast<std::ptrdiff_t>((last + 1) * 2)};
 }
 
 double rms(std::span<const float> samples, int channels, int channel)

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <ostream>
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -17,7 +19,8 @@ namespace tonearm::test {
 // A directory that exists for one test and is removed with everything in it afterwards.
 class TempDir {
 public:
-    TempDir();
+    // In `parent` (default: the system's temporary directory).
+    explicit TempDir(const std::filesystem::path& parent = {});
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
@@ -42,6 +45,10 @@ struct Tone {
 };
 std::vector<float> synth(const Tone& tone);
 
+// Where a test that makes a hundred thousand files makes them: a memory file system when
+// the machine has one (/dev/shm), so it measures tonearm rather than a busy disk's journal.
+std::filesystem::path memory_temp_parent();
+
 // The formats the decoder tests cover: everything Debian's libsndfile writes here.
 struct FixtureFormat {
     std::string name;       // "wav16", "flac24", "opus", ...
@@ -61,17 +68,50 @@ std::filesystem::path write_fixture(const std::filesystem::path& dir, const std:
                                     const FixtureFormat& format, Tone tone = {},
                                     const std::map<int, std::string>& strings = {});
 
+// The formats tonearm decodes through FFmpeg, encoded by Debian's ffmpeg at test time from a
+// libsndfile-written WAV: what an iTunes library, a podcast feed or a video site hands a user.
+struct FfmpegFixture {
+    std::string name;       // "aac_m4a", "alac24", "opus_webm", ...
+    std::string extension;  // ".m4a"
+    std::vector<std::string> codec_args;  // ffmpeg output options
+    std::string container;  // what AudioInfo says
+    std::string codec;
+    bool lossless;
+    int sample_rate;        // of the source and (Opus: 48 kHz) of the result
+    int bits = 16;          // of the source WAV (ALAC keeps them)
+};
+inline void PrintTo(const FfmpegFixture& format, std::ostream* out) { *out << format.name; }
+const std::vector<FfmpegFixture>& ffmpeg_fixtures();
+const FfmpegFixture& ffmpeg_fixture(const std::string& name);
+// Encodes `samples` (interleaved float, stereo) in `format` to dir/name<extension> with
+// `metadata` (ffmpeg keys: title, artist, album, track, date...); returns the path. The PCM
+// source it encoded stays next to it as dir/name.source.wav.
+std::filesystem::path write_ffmpeg_fixture(const std::filesystem::path& dir, const std::string& name,
+                                           const FfmpegFixture& format, std::span<const float> samples,
+                                           const std::map<std::string, std::string>& metadata = {});
+// Runs Debian's ffmpeg with these arguments after "-nostdin -v error -y"; throws on failure.
+void run_ffmpeg(const std::vector<std::string>& args);
+// The audio stream's length in its time base as ffprobe reports it (an MP4's edit list).
+std::int64_t ffprobe_duration_ts(const std::filesystem::path& path);
+// ffmpeg's decode as left-justified 32-bit integers (the oracle for integer reads).
+std::vector<std::int32_t> ffmpeg_decode_s32(const std::filesystem::path& path);
+
 // Every sample tonearm's Decoder produces for `path`.
 std::vector<float> decode_all(const std::filesystem::path& path);
 // Every sample Debian's ffmpeg produces for `path` as 32-bit float (the oracle).
 std::vector<float> ffmpeg_decode(const std::filesystem::path& path);
 
 std::vector<std::byte> read_bytes(const std::filesystem::path& path);
+std::string read_text(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes);
+// Writes `text` as the whole of `path`, making its folders first; returns `path`.
+std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text);
 
 // Signal measurements for comparing what was played with what was meant to be played.
 std::size_t first_non_silent_frame(std::span<const float> samples, int channels, float threshold = 1e-4f);
 std::size_t last_non_silent_frame(std::span<const float> samples, int channels, float threshold = 1e-4f);
+// The stereo sound in a capture: from its first to its last non-silent frame (empty if none).
+std::vector<float> stereo_sound(const std::vector<float>& capture);
 double rms(std::span<const float> samples, int channels, int channel);
 // Frequency of the strongest component of one channel, from zero crossings (good for sines).
 double zero_crossing_frequency(std::span<const float> samples, int channels, int channel, int sample_rate);

@@ -5,9 +5,11 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sstream>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -131,12 +133,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
-                                     const std::map<std::string, std::string>& env)
+                                     const std::map<std::string, std::string>& env, const std::string& stderr_path)
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (!stderr_path.empty())
+        posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_ = spawn(argv, env, actions);
     posix_spawn_file_actions_destroy(&actions);
 }
@@ -158,6 +162,22 @@ int BackgroundProcess::stop(int signal)
     return status;
 }
 
+std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds timeout)
+{
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (pid_ > 0) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        if (std::chrono::steady_clock::now() >= until)
+            return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+}
+
 std::string tonearm_cli() { return TONEARM_CLI_PATH; }
 
 ProcessResult run_tonearm(std::vector<std::string> args, ProcessOptions options)
@@ -165,6 +185,15 @@ ProcessResult run_tonearm(std::vector<std::string> args, ProcessOptions options)
     args.insert(args.begin(), tonearm_cli());
     options.env.emplace("NO_COLOR", "1");
     return run_process(args, options);
+}
+
+std::vector<std::string> split_lines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
 }
 
 std::size_t diagnostic_lines(const std::string& err)

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,19 +30,6 @@ private:
     int sample_rate_;
     std::map<std::string, std::string> env_;
     bool running_ = false;
-};
-
-// Records the sink's monitor while it exists; samples() stops the recorder cleanly (so its
-// buffered tail is written) and returns interleaved stereo float samples.
-class Recorder {
-public:
-    explicit Recorder(const PulseServer& server);
-    ~Recorder();
-    std::vector<float> samples();
-
-private:
-    TempDir dir_;
-    std::unique_ptr<BackgroundProcess> parec_;
 };
 
 }  // namespace tonearm::test

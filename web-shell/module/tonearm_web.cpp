@@ -8,12 +8,12 @@
 // ta_error_message() (ErrorKind names such as "unsupported", "malformed", "truncated").
 #include "tonearm/decoder.hpp"
 #include "tonearm/error.hpp"
+#include "tonearm/report_schema.hpp"
 
 #include <emscripten/emscripten.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <map>
 #include <memory>
@@ -66,56 +66,12 @@ Stream* find(int handle)
     return it->second.get();
 }
 
-void append_json_string(std::string& out, const std::string& text)
-{
-    out += '"';
-    for (const unsigned char c : text) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out += static_cast<char>(c);  // UTF-8 passes through
-            }
-        }
-    }
-    out += '"';
-}
-
+// The shared schema (report_schema.hpp: what `tonearm info --json` prints), named.
 std::string describe(const tonearm::Decoder& decoder)
 {
-    const auto& info = decoder.info();
-    std::string json = "{\"name\":";
-    append_json_string(json, decoder.name());
-    json += ",\"container\":";
-    append_json_string(json, info.container);
-    json += ",\"codec\":";
-    append_json_string(json, info.codec);
-    json += ",\"sampleRate\":" + std::to_string(info.sample_rate);
-    json += ",\"channels\":" + std::to_string(info.channels);
-    json += ",\"frames\":" + std::to_string(info.frames);
-    json += ",\"bitsPerSample\":" + (info.bits_per_sample ? std::to_string(*info.bits_per_sample) : "null");
-    json += std::string(",\"lossless\":") + (info.lossless ? "true" : "false");
-    json += std::string(",\"seekable\":") + (info.seekable ? "true" : "false");
-    json += ",\"tags\":{";
-    bool first = true;
-    for (const auto& [key, value] : info.tags) {
-        if (!first)
-            json += ',';
-        first = false;
-        append_json_string(json, key);
-        json += ':';
-        append_json_string(json, value);
-    }
-    json += "}}";
-    return json;
+    tonearm::Json json = {{"name", decoder.name()}};
+    json.update(tonearm::to_json(decoder.info(), decoder.length()));
+    return tonearm::dump(json);
 }
 
 }  // namespace
@@ -148,7 +104,8 @@ EMSCRIPTEN_KEEPALIVE int ta_open(const char* name)
     });
 }
 
-// {"container","codec","sampleRate","channels","frames","lossless","seekable","tags",…}
+// {"name", then tonearm info --json's fields: "container", "codec", "sample_rate", "channels",
+// "frames", "bits_per_sample", "lossless", "seekable", "truncated", "tags", …} (report_schema.hpp)
 EMSCRIPTEN_KEEPALIVE const char* ta_info_json(int handle)
 {
     Stream* stream = find(handle);

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The web benchmark (scripts/bench calls it; it also runs alone): prints Markdown tables.
-//   - click → first non-silent sample at the page's tap, per flavour
-//   - main-thread time spent per second of audio relayed from the worker, per flavour
-//   - decode speed: the worker (both flavours) vs the same decode loop native
+//   - per engine (Chromium, Firefox ESR, WebKitGTK) and module it runs: click → first
+//     non-silent sample at the page's tap, main-thread time spent per second of audio relayed
+//     from the worker, and the page's memory where the engine reports it
+//   - decode speed (Chromium): the worker (both flavours) vs the same decode loop native
 //     (native_decode_speed.cpp) and the native CLI (`play --null`), vs the same wasm under
 //     node, vs Chromium's own decodeAudioData, on the same files
 //   - wasm and glue sizes, raw and gzipped
 // Environment (from scripts/bench): TONEARM_BENCH_QUICK=1 (fewer repeats), TONEARM_BENCH_CORPUS
 // (its throughput/ files; default: this suite's fixtures), TONEARM_BENCH_SUMMARY (CSV rows are
-// appended), TONEARM (the native binary). Progress goes to stderr.
+// appended), TONEARM (the native binary), TONEARM_BENCH_ENGINES (default "chromium firefox
+// webkit"). Firefox needs a sound server (scripts/bench starts one). Progress goes to stderr.
 // Benchmarks are not tests: nothing here fails on a number.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,10 +35,10 @@ const spread = (xs, digits = 1, unit = '') => {
   return xs.length < 2 ? m : `${m} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
 };
 
-// Build (no-op when cached) and install playwright-core before importing the browser harness.
+// Build (no-op when cached) and install puppeteer-core before importing the browser harness.
 execFileSync(path.join(repo, 'scripts/web'), ['prepare'], { stdio: ['ignore', 2, 2] });
 if (!fs.existsSync(native)) execFileSync(path.join(repo, 'scripts/tonearm'), ['--version'], { stdio: ['ignore', 2, 2] });
-const { launch, serve, watch } = await import('./browser.mjs');
+const { engineNamed, launch, serve, sleep, waitFor } = await import('./browser.mjs');
 const { WasmDecoder } = await import('./wasm-decoder.mjs');
 
 const summaryRows = [];
@@ -52,13 +54,17 @@ const corpus = process.env.TONEARM_BENCH_CORPUS;
 let files;
 let latencyFile;
 if (corpus && fs.existsSync(path.join(corpus, 'throughput'))) {
-  const names = quick ? ['flac.flac', 'mp3.mp3'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3'];
-  files = names.map((n) => ({ label: n.split('.')[0], dir: path.join(corpus, 'throughput'), name: n }));
+  const names = quick ? ['flac.flac', 'mp3.mp3', 'aac.m4a'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3',
+    'aac.m4a', 'alac.m4a', 'opus.webm'];
+  // (The M4A and WebM files come with scripts/bench's decode section.)
+  files = names.filter((n) => fs.existsSync(path.join(corpus, 'throughput', n)))
+    .map((n) => ({ label: /\.(m4a|webm)$/.test(n) ? n : n.split('.')[0], dir: path.join(corpus, 'throughput'), name: n }));
   latencyFile = { dir: path.join(corpus, 'latency'), name: 'tone.flac' };
   if (!fs.existsSync(path.join(latencyFile.dir, latencyFile.name))) latencyFile = { ...files[1] };
 } else {
   const dir = fixtures();
-  files = ['tone.wav', 'long.flac', 'tone.ogg', 'tone.opus', 'tone.mp3'].map((n) => ({ label: n, dir, name: n }));
+  files = ['tone.wav', 'long.flac', 'tone.ogg', 'tone.opus', 'tone.mp3', 'tone.m4a', 'tone.webm']
+    .map((n) => ({ label: n, dir, name: n }));
   latencyFile = { dir, name: 'tone.flac' };
 }
 const seconds = (file) => {
@@ -69,8 +75,9 @@ const seconds = (file) => {
 
 // ---------------------------------------------------------------------------- sizes
 function sizes() {
-  const lines = ['| flavour | .wasm raw | .wasm gzip -9 | .js glue raw | .js glue gzip -9 |', '|---|---:|---:|---:|---:|'];
-  for (const flavour of ['threads', 'nothreads']) {
+  // The default modules, and the FFmpeg ones the page loads only for a file that needs them.
+  const lines = ['| module | .wasm raw | .wasm gzip -9 | .js glue raw | .js glue gzip -9 |', '|---|---:|---:|---:|---:|'];
+  for (const flavour of ['threads', 'nothreads', 'threads-ffmpeg', 'nothreads-ffmpeg']) {
     const wasm = fs.readFileSync(path.join(dist, `tonearm-${flavour}.wasm`));
     let js = fs.readFileSync(path.join(dist, `tonearm-${flavour}.js`));
     const worker = path.join(dist, `tonearm-${flavour}.worker.js`);
@@ -93,7 +100,8 @@ function nativeLoopTool() {
   const bin = path.join(repo, 'build/web/native_decode_speed');
   const mtime = (f) => fs.statSync(f).mtimeMs;
   if (!fs.existsSync(bin) || mtime(bin) < Math.max(mtime(src), mtime(lib))) {
-    const libs = execFileSync('pkg-config', ['--libs', 'sndfile', 'soxr']).toString().trim().split(/\s+/);
+    const libs = execFileSync('pkg-config', ['--libs', 'sndfile', 'soxr', 'libavformat', 'libavcodec', 'libavutil'])
+      .toString().trim().split(/\s+/);
     execFileSync('g++', ['-O2', '-std=c++20', src, `-I${path.join(repo, 'lib/include')}`, lib, ...libs, '-lpthread', '-o', bin],
       { stdio: ['ignore', 2, 2] });
   }
@@ -119,7 +127,7 @@ async function nodeTimes(file, runs) {
   const bytes = fs.readFileSync(path.join(file.dir, file.name));
   const out = [];
   for (let i = 0; i < runs; i++) {
-    const d = await WasmDecoder.open('nothreads', bytes, file.name);
+    const d = await WasmDecoder.openAny('nothreads', bytes, file.name);
     const t0 = performance.now();
     while (d.readBlock());
     out.push(performance.now() - t0);
@@ -128,14 +136,13 @@ async function nodeTimes(file, runs) {
   return out;
 }
 
+// The worker's decode speed, both flavours, and Chromium's own decodeAudioData (Chromium only).
 async function browserDecodeTimes(browser, servers, file, runs) {
   const result = {};
   for (const flavour of ['threads', 'nothreads']) {
-    const page = await browser.context.newPage();
-    const log = watch(page);
-    await page.goto(`${servers[flavour].url}index.html?src=/bench/${encodeURIComponent(file.name)}`);
+    const { page, log } = await servers[flavour].open(browser, `?src=/bench/${encodeURIComponent(file.name)}`);
     await log.untilPhase(['ready', 'error'], 60000);
-    await page.waitForTimeout(300);   // let the waveform scan finish its first slices
+    await sleep(300);   // let the waveform scan finish its first slices
     const worker = [];
     for (let i = 0; i < runs; i++) {
       const r = await page.evaluate((u) => window.tonearm.client.bench(u), `/bench/${file.name}`);
@@ -150,7 +157,7 @@ async function browserDecodeTimes(browser, servers, file, runs) {
         const info = window.tonearm.state.info;
         const times = [];
         for (let i = 0; i < n; i++) {
-          const ctx = new OfflineAudioContext(info.channels, 1, info.sampleRate);
+          const ctx = new OfflineAudioContext(info.channels, 1, info.sample_rate);
           const t0 = performance.now();
           await ctx.decodeAudioData(bytes.slice(0));
           times.push(performance.now() - t0);
@@ -163,137 +170,171 @@ async function browserDecodeTimes(browser, servers, file, runs) {
   return result;
 }
 
-// ---------------------------------------------------------------------------- click → sound, relay cost
-async function clickToSound(browser, servers, runs) {
-  const out = {};
-  for (const flavour of ['threads', 'nothreads']) {
-    const tap = [];
-    const scheduled = [];
-    const outputLatency = [];
-    for (let i = 0; i < runs; i++) {
-      for (const withTap of [true, false]) {
-        const page = await browser.context.newPage();
-        const log = watch(page);
-        await page.goto(`${servers[flavour].url}index.html?${withTap ? 'tap&' : ''}src=/latency/${latencyFile.name}`);
-        await log.untilPhase('ready', 60000);
-        await page.waitForTimeout(200);
-        await page.click('canvas');
-        if (withTap) {
-          await log.until((l) => l.firstSound, 'first sound', 10000);
-          tap.push(log.firstSound.perfMs - log.firstSound.clickPerfMs);
-        } else {
-          await log.untilPhase('playing', 10000);
-          await page.waitForFunction(() => window.tonearm.playback.stats.firstStart);
-          const s = await page.evaluate(() => ({ click: window.tonearm.state.clickPerfMs, ...window.tonearm.playback.stats.firstStart }));
-          // When the first block starts on the context clock (rendering, like the tap sees it).
-          scheduled.push(s.perfMs - s.click + (s.startTime - s.contextTime) * 1000);
-          outputLatency.push(s.outputLatency * 1000);
-        }
-        await page.close();
-      }
-    }
-    out[flavour] = { tap, scheduled, outputLatency };
-    row('click to first sound (tap)', flavour, 'latency', 'ms', tap);
-    row('click to first block scheduled start (no tap)', flavour, 'latency', 'ms', scheduled);
-  }
-  return out;
+// ---------------------------------------------------------------------------- per engine
+// The modules an engine runs, and the server each is measured on: the threaded one on the
+// isolated server where the engine has shared memory; the unthreaded one on the plain server,
+// or (WebKit) the isolated one, where it is what the page falls back to.
+function variants(engine, servers) {
+  return engine.sharedMemory
+    ? [{ flavour: 'threads', server: servers.threads }, { flavour: 'nothreads', server: servers.nothreads }]
+    : [{ flavour: 'nothreads', server: servers.threads }];
 }
 
-// One playback per flavour, sampled every second: the whole run's ms per second of audio,
-// and the spread over the one-second windows (the first holds the initial 3 s read-ahead).
-async function relayCost(browser, servers, file, playSeconds) {
-  const out = {};
-  for (const flavour of ['threads', 'nothreads']) {
-    const page = await browser.context.newPage();
-    const log = watch(page);
-    await page.goto(`${servers[flavour].url}index.html?src=/bench/${encodeURIComponent(file.name)}`);
-    await log.untilPhase('ready', 60000);
-    await page.click('canvas');
-    await log.untilPhase('playing');
-    const sample = () => page.evaluate(() => ({ client: { ...window.tonearm.client.stats },
-      playback: { ...window.tonearm.playback.stats }, rate: window.tonearm.state.info.sampleRate }));
-    const samples = [await sample()];
-    for (let i = 0; i < playSeconds; i++) {
-      await page.waitForTimeout(1000);
-      samples.push(await sample());
+async function clickToSound(browser, server, runs) {
+  const tap = [];
+  const scheduled = [];
+  const outputLatency = [];
+  for (let i = 0; i < runs; i++) {
+    for (const withTap of [true, false]) {
+      const { page, log } = await server.open(browser, `?${withTap ? 'tap&' : ''}src=/latency/${latencyFile.name}`);
+      await log.untilPhase('ready', 60000);
+      await sleep(200);
+      await page.click('canvas');
+      if (withTap) {
+        await log.until((l) => l.firstSound, 'first sound', 10000);
+        tap.push(log.firstSound.perfMs - log.firstSound.clickPerfMs);
+      } else {
+        await log.untilPhase('playing', 10000);
+        const s = await waitFor(page, () => window.tonearm.playback.stats.firstStart
+          && { click: window.tonearm.state.clickPerfMs, ...window.tonearm.playback.stats.firstStart });
+        // When the first block starts on the context clock (rendering, like the tap sees it).
+        scheduled.push(s.perfMs - s.click + (s.startTime - s.contextTime) * 1000);
+        outputLatency.push(s.outputLatency * 1000);
+      }
+      await page.close();
     }
-    const windows = [];
-    for (let i = 1; i < samples.length; i++) {
-      const frames = samples[i].playback.relayedFrames - samples[i - 1].playback.relayedFrames;
-      if (frames > 0) windows.push((samples[i].client.relayMs - samples[i - 1].client.relayMs) / (frames / samples[i].rate));
-    }
-    const s = samples.at(-1);
-    const audioSeconds = s.playback.relayedFrames / s.rate;
-    out[flavour] = { msPerSecond: s.client.relayMs / audioSeconds, windows, blocks: s.client.blockMessages, audioSeconds,
-      underruns: s.playback.underruns };
-    row('main-thread relay', flavour, 'ms per s of audio', 'ms', windows.length ? windows : [out[flavour].msPerSecond]);
-    await page.close();
   }
-  return out;
+  return { tap, scheduled, outputLatency };
+}
+
+// One playback, sampled every second: the whole run's ms per second of audio, and the spread
+// over the one-second windows (the first holds the initial 3 s read-ahead). Where the engine
+// reports it (Chromium: performance.measureUserAgentSpecificMemory, cross-origin isolated
+// pages only), the page's memory — page, worker and wasm — at the end.
+async function relayCost(browser, server, file, playSeconds) {
+  const { page, log } = await server.open(browser, `?src=/bench/${encodeURIComponent(file.name)}`);
+  await log.untilPhase('ready', 60000);
+  await page.click('canvas');
+  await log.untilPhase('playing');
+  const sample = () => page.evaluate(() => ({ client: { ...window.tonearm.client.stats },
+    playback: { ...window.tonearm.playback.stats }, rate: window.tonearm.state.info.sample_rate }));
+  const samples = [await sample()];
+  for (let i = 0; i < playSeconds; i++) {
+    await sleep(1000);
+    samples.push(await sample());
+  }
+  const windows = [];
+  for (let i = 1; i < samples.length; i++) {
+    const frames = samples[i].playback.relayedFrames - samples[i - 1].playback.relayedFrames;
+    if (frames > 0) windows.push((samples[i].client.relayMs - samples[i - 1].client.relayMs) / (frames / samples[i].rate));
+  }
+  const memory = await page.evaluate(async () => {
+    if (!self.crossOriginIsolated || typeof performance.measureUserAgentSpecificMemory !== 'function') return null;
+    return (await performance.measureUserAgentSpecificMemory()).bytes;
+  });
+  await page.close();
+  const s = samples.at(-1);
+  const audioSeconds = s.playback.relayedFrames / s.rate;
+  return { msPerSecond: s.client.relayMs / audioSeconds, windows, blocks: s.client.blockMessages, audioSeconds,
+    underruns: s.playback.underruns, memory };
 }
 
 // ---------------------------------------------------------------------------- run
 const runs = quick ? 3 : 7;
-const browser = await launch();
+const latencyRuns = quick ? 3 : 7;
+const relaySeconds = quick ? 4 : 8;
+const relayFile = files.find((f) => /flac/.test(f.name)) || files[0];
 const mounts = [{ prefix: '/bench', dir: files[0].dir }, { prefix: '/latency', dir: latencyFile.dir }];
 const servers = { threads: await serve({ isolation: true, mounts }), nothreads: await serve({ isolation: false, mounts }) };
+const engineNames = (process.env.TONEARM_BENCH_ENGINES || 'chromium firefox webkit').split(/[\s,]+/).filter(Boolean);
 const sections = [];
 try {
-  say('click → first sound');
-  const latency = await clickToSound(browser, servers, quick ? 3 : 7);
-  say('main-thread relay cost');
-  const relay = await relayCost(browser, servers, files.find((f) => /flac/.test(f.name)) || files[0], quick ? 4 : 8);
-  say('decode speed');
-  const speed = [];
-  for (const file of files) {
-    const audio = seconds(file);
-    const nat = nativeTimes(file, runs);
-    const loop = nativeLoopTimes(file, runs);
-    const node = await nodeTimes(file, runs);
-    const web = await browserDecodeTimes(browser, servers, file, runs);
-    const x = (times) => audio / (median(times) / 1000);
-    const xs = (times) => times.map((t) => audio / (t / 1000));   // per run, × real time
-    speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
-      nothreads: x(web.nothreads), dad: x(web.decodeAudioData),
-      runs: { native: xs(nat), loop: xs(loop), node: xs(node), threads: xs(web.threads), nothreads: xs(web.nothreads),
-        dad: xs(web.decodeAudioData) } });
-    for (const [tool, times] of [['native play --null', nat], ['native decode loop', loop], ['wasm node', node], ['worker threads', web.threads],
-      ['worker nothreads', web.nothreads], ['decodeAudioData', web.decodeAudioData]]) {
-      row(`decode ${file.label}`, tool, 'x real time', 'x', times.map((t) => audio / (t / 1000)));
+  const perEngine = [];
+  let chromium = null;
+  for (const name of engineNames) {
+    const engine = engineNamed(name);
+    let browser;
+    try {
+      // Chromium answers measureUserAgentSpecificMemory at once with this, not at its next GC.
+      browser = await launch(engine, { chromiumArgs: ['--enable-blink-features=ForceEagerMeasureMemory'] });
+    } catch (e) {
+      say(`${engine.label}: not measured: ${e.message}`);
+      perEngine.push({ engine, error: e.message.split('\n')[0] });
+      continue;
+    }
+    try {
+      for (const { flavour, server } of variants(engine, servers)) {
+        say(`${engine.label}, ${flavour}: click → first sound`);
+        const latency = await clickToSound(browser, server, latencyRuns);
+        say(`${engine.label}, ${flavour}: main-thread relay cost`);
+        const relay = await relayCost(browser, server, relayFile, relaySeconds);
+        perEngine.push({ engine, version: browser.version, flavour, isolated: server === servers.threads, latency, relay });
+        const tool = `${engine.name} ${flavour}`;
+        row('click to first sound (tap)', tool, 'latency', 'ms', latency.tap);
+        row('click to first block scheduled start (no tap)', tool, 'latency', 'ms', latency.scheduled);
+        row('main-thread relay', tool, 'ms per s of audio', 'ms', relay.windows.length ? relay.windows : [relay.msPerSecond]);
+        if (relay.memory !== null) row('page memory while playing', tool, 'bytes', 'bytes', [relay.memory]);
+      }
+      if (engine.name === 'chromium') {
+        say('decode speed');
+        chromium = { version: browser.version, speed: [] };
+        for (const file of files) {
+          const audio = seconds(file);
+          const nat = nativeTimes(file, runs);
+          const loop = nativeLoopTimes(file, runs);
+          const node = await nodeTimes(file, runs);
+          const web = await browserDecodeTimes(browser, servers, file, runs);
+          const x = (times) => audio / (median(times) / 1000);
+          const xs = (times) => times.map((t) => audio / (t / 1000));   // per run, × real time
+          chromium.speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
+            nothreads: x(web.nothreads), dad: x(web.decodeAudioData),
+            runs: { native: xs(nat), loop: xs(loop), node: xs(node), threads: xs(web.threads), nothreads: xs(web.nothreads),
+              dad: xs(web.decodeAudioData) } });
+          for (const [tool, times] of [['native play --null', nat], ['native decode loop', loop], ['wasm node', node], ['worker threads', web.threads],
+            ['worker nothreads', web.nothreads], ['decodeAudioData', web.decodeAudioData]]) {
+            row(`decode ${file.label}`, tool, 'x real time', 'x', times.map((t) => audio / (t / 1000)));
+          }
+        }
+      }
+    } finally {
+      await browser.close();
     }
   }
 
   sections.push('## Web\n');
-  sections.push(`Chromium ${browser.context.browser()?.version() ?? ''} headless, page served by web-shell/serve.mjs on 127.0.0.1; ` +
-    `threads = with COOP/COEP (shared wasm memory), nothreads = without. ${quick ? 'Quick run: ' : ''}median (min–max) of ${runs} runs (latency: ${quick ? 3 : 7}).\n`);
-  sections.push('### Click → first sound\n');
-  sections.push('| flavour | click → first non-silent sample at the tap | without the tap: click → first block\'s scheduled start | + the context\'s output latency |\n|---|---:|---:|---:|');
-  for (const f of ['threads', 'nothreads']) {
-    sections.push(`| ${f} | ${spread(latency[f].tap, 1, ' ms')} | ${spread(latency[f].scheduled, 1, ' ms')} | ${fmt(median(latency[f].outputLatency))} ms |`);
+  sections.push(`Page served by web-shell/serve.mjs on 127.0.0.1, each engine headless (WebKitGTK under Xvfb) and playing into the private PulseAudio; ` +
+    `threads = the threaded module (shared wasm memory, needs COOP/COEP), nothreads = the unthreaded one. ${quick ? 'Quick run: ' : ''}median (min–max) of ${runs} runs (latency: ${latencyRuns}).\n`);
+  sections.push('### Per engine: click → first sound, main-thread cost, page memory\n');
+  sections.push('| engine | module (COOP/COEP) | click → first non-silent sample at the tap | without the tap: click → first block\'s scheduled start | + output latency | main-thread ms per second of audio (per 1 s window) | underruns | page memory while playing |\n|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of perEngine) {
+    if (r.error) {
+      sections.push(`| ${r.engine.label} | not measured: ${r.error} | | | | | | |`);
+      continue;
+    }
+    const mib = r.relay.memory === null ? 'not reported' : `${(r.relay.memory / 1048576).toFixed(1)} MiB`;
+    sections.push(`| ${r.version} | ${r.flavour} (${r.isolated ? 'yes' : 'no'}) | ${spread(r.latency.tap, 1, ' ms')} | ${spread(r.latency.scheduled, 1, ' ms')} | ` +
+      `${fmt(median(r.latency.outputLatency))} ms | ${fmt(r.relay.msPerSecond, 3)} (${spread(r.relay.windows, 3)}) ms | ${r.relay.underruns} | ${mib} |`);
   }
   sections.push('\nThe tap sees a sample when the audio thread renders it (output latency not included); its column also includes loading the tap\'s AudioWorklet module after the click. ' +
-    'The second column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead.\n');
-  sections.push('### Main-thread cost of relaying decoded audio\n');
-  sections.push('| flavour | main-thread ms per second of audio (whole run) | per 1 s window: median (min–max) | blocks | audio relayed | underruns |\n|---|---:|---:|---:|---:|---:|');
-  for (const f of ['threads', 'nothreads']) {
-    const r = relay[f];
-    sections.push(`| ${f} | ${fmt(r.msPerSecond, 3)} ms | ${spread(r.windows, 3, ' ms')} | ${r.blocks} | ${fmt(r.audioSeconds)} s | ${r.underruns} |`);
+    'The next column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead; then the context\'s own outputLatency (0 where the engine does not report it). ' +
+    `Main-thread cost per block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: \`getChannelData(c).set(sharedView)\`; nothreads: \`copyToChannel(ownedView, c)\`), and scheduling an AudioBufferSourceNode, over ${relaySeconds} s of ${relayFile.label}. ` +
+    'Page memory is `performance.measureUserAgentSpecificMemory()` (page, worker and wasm memory): only Chromium has it, and only cross-origin isolated.\n');
+  if (chromium) {
+    sections.push('### Decode speed in Chromium (× real time, higher is faster)\n');
+    sections.push(`${chromium.version}.\n`);
+    sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop (threads / nothreads) | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData (threads / nothreads) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const sp of chromium.speed) {
+      const r = sp.runs;
+      const ratios = (base) => `${fmt(sp.threads / base, 2)} / ${fmt(sp.nothreads / base, 2)}`;
+      sections.push(`| ${sp.label} | ${fmt(sp.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(sp.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(sp.dad)} |`);
+    }
+    sections.push('\n"Native decode loop" and the wasm columns time the same loop (Decoder over bytes in memory, 16384-frame blocks; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
+      'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
   }
-  sections.push('\nPer block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: `getChannelData(c).set(sharedView)`; nothreads: `copyToChannel(ownedView, c)`), and scheduling an AudioBufferSourceNode.\n');
-  sections.push('### Decode speed (× real time, higher is faster)\n');
-  sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop (threads / nothreads) | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData (threads / nothreads) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const s of speed) {
-    const r = s.runs;
-    const ratios = (base) => `${fmt(s.threads / base, 2)} / ${fmt(s.nothreads / base, 2)}`;
-    sections.push(`| ${s.label} | ${fmt(s.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(s.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(s.dad)} |`);
-  }
-  sections.push('\n"Native decode loop" and the wasm columns time the same loop (Decoder over bytes in memory, 16384-frame blocks; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
-    'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
   sections.push('### Size\n');
   sections.push(sizes());
   sections.push('');
 } finally {
-  await browser.close();
   for (const s of Object.values(servers)) await s.close();
 }
 

@@ -1,72 +1,143 @@
-// Shared by the browser tests and the benchmark: Debian's Chromium through playwright-core,
-// the shell's own server (with and without cross-origin isolation), and readers for what the
-// page reports.
-import { chromium } from 'playwright-core';
+// Shared by the browser tests and the benchmark: the shell's own server (serve.mjs) wrapped in a
+// test server, and readers for what a page reports — the same in every engine (engines.mjs).
+//
+// The test server serves index.html with instrument.js injected as its first script, and takes
+// what the page says back on POST /__tonearm/log. A page opened with open() is tagged with an
+// id (in its URL's fragment, which the page itself ignores) so its lines reach its own log.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-import { startServer } from '../serve.mjs';
+import { createHandler, responseHeaders, startServer } from '../serve.mjs';
 import { dist, repo } from './fixtures.mjs';
+
+export { ENGINES, engineNamed, launch, soundServer } from './engines.mjs';
+
+const INSTRUMENT = fs.readFileSync(new URL('./instrument.js', import.meta.url), 'utf8');
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function serve({ isolation, mounts = [] }) {
   const options = { port: 0, isolation, root: dist, quiet: true,
     mounts: [...mounts, { prefix: '/assets', dir: path.join(repo, 'assets') }] };
-  const { server, url } = await startServer(options);
-  return { url, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+  const statics = createHandler(options);
+  const headers = responseHeaders(options);
+  const logs = new Map();   // page id → its log
 
-export async function launch() {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tonearm-chromium-'));
-  const env = { ...process.env, HOME: scratch, XDG_CONFIG_HOME: path.join(scratch, 'config'),
-    XDG_CACHE_HOME: path.join(scratch, 'cache'), XDG_DATA_HOME: path.join(scratch, 'data'),
-    XDG_RUNTIME_DIR: scratch };
-  const context = await chromium.launchPersistentContext(path.join(scratch, 'profile'), {
-    executablePath: process.env.TONEARM_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    env,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1100, height: 760 },
+  const page = (res) => {
+    const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8')
+      .replace('<head>', () => `<head>\n<script>${INSTRUMENT}</script>`);
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html);
+  };
+  const receive = (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      res.writeHead(204, headers);
+      res.end();
+      try {
+        const line = JSON.parse(body);
+        logs.get(line.page)?.receive(line);
+      } catch { /* not ours */ }
+    });
+  };
+  const { server, url } = await startServer(options, (req, res) => {
+    const { pathname } = new URL(req.url, 'http://127.0.0.1');
+    if (pathname === '/__tonearm/log' && req.method === 'POST') return receive(req, res);
+    if ((pathname === '/' || pathname === '/index.html') && req.method === 'GET') return page(res);
+    return statics(req, res);
   });
+  let pages = 0;
   return {
-    context,
-    async close() {
-      await context.close();
-      fs.rmSync(scratch, { recursive: true, force: true });
+    url,
+    // A new page of `browser` at `query` (appended to index.html): { page, log }.
+    async open(browser, query = '') {
+      const id = `p${++pages}`;
+      const log = new PageLog();
+      logs.set(id, log);
+      const page = await browser.newPage();
+      // Closing a tab closes its AudioContexts first (see instrument.js).
+      const close = page.close.bind(page);
+      page.close = async () => {
+        await page.evaluate(() => globalThis.__tonearmReleaseAudio?.()).catch(() => {});
+        await close();
+      };
+      await page.goto(`${url}index.html${query}#tonearm-page=${id}`);
+      return { page, log };
     },
+    close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections?.();
+    }),
   };
 }
 
-// Records what a page says, without evaluating anything in it (page.evaluate would count as a
-// user gesture and unlock audio): console lines, page errors, and the page's state lines.
-export function watch(page) {
-  const log = { console: [], errors: [], states: [], firstSound: null, waiters: [] };
-  page.on('console', (msg) => {
-    const text = msg.text();
-    log.console.push({ type: msg.type(), text });
-    if (msg.type() === 'error') log.errors.push(text);
-    if (text.startsWith('tonearm:state ')) log.states.push(JSON.parse(text.slice(14)));
-    if (text.startsWith('tonearm:first-sound ')) log.firstSound = JSON.parse(text.slice(20));
-    for (const w of [...log.waiters]) if (w.test()) { log.waiters.splice(log.waiters.indexOf(w), 1); w.resolve(); }
-  });
-  page.on('pageerror', (error) => log.errors.push(`pageerror: ${error.message}`));
-  // Waits until `predicate(log)` holds (checked on every console line).
-  log.until = (predicate, what, timeout = 20000) => new Promise((resolve, reject) => {
-    if (predicate(log)) return resolve();
-    const timer = setTimeout(() => {
-      log.waiters.splice(log.waiters.indexOf(waiter), 1);
-      reject(new Error(`timed out after ${timeout} ms waiting for ${what}; last state ${JSON.stringify(log.states.at(-1))}`));
-    }, timeout);
-    const waiter = { test: () => predicate(log), resolve: () => { clearTimeout(timer); resolve(); } };
-    log.waiters.push(waiter);
-  });
-  log.state = () => log.states.at(-1) || {};
-  log.untilPhase = (phases, timeout) => {
+// What one page said, in order: console lines, uncaught errors, its state lines
+// ("tonearm:state {...}"), the tap's first sound, and how many AudioContexts it made.
+export class PageLog {
+  constructor() {
+    this.lines = [];
+    this.errors = [];
+    this.states = [];
+    this.firstSound = null;
+    this.contexts = 0;
+    this.next = 0;
+    this.early = new Map();   // lines that overtook an earlier one, by sequence number
+    this.waiters = [];
+  }
+
+  receive(line) {
+    this.early.set(line.seq, line);
+    while (this.early.has(this.next)) {
+      const next = this.early.get(this.next);
+      this.early.delete(this.next++);
+      this.take(next);
+    }
+  }
+
+  take({ kind, text }) {
+    this.lines.push({ kind, text });
+    if (kind === 'console.error' || kind === 'uncaught') this.errors.push(text);
+    if (kind === 'context') this.contexts++;
+    if (text.startsWith('tonearm:state ')) this.states.push(JSON.parse(text.slice(14)));
+    if (text.startsWith('tonearm:first-sound ')) this.firstSound = JSON.parse(text.slice(20));
+    for (const w of [...this.waiters]) if (w.test()) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(); }
+  }
+
+  state() {
+    return this.states.at(-1) || {};
+  }
+
+  // Waits until `predicate(log)` holds (checked on every line).
+  until(predicate, what, timeout = 20000) {
+    return new Promise((resolve, reject) => {
+      if (predicate(this)) return resolve();
+      const waiter = { test: () => predicate(this), resolve: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}; last state ${JSON.stringify(this.state())}`));
+      }, timeout);
+      this.waiters.push(waiter);
+    });
+  }
+
+  untilPhase(phases, timeout) {
     const want = [].concat(phases);
-    return log.until((l) => want.includes(l.state().phase), `phase ${want.join('|')}`, timeout);
-  };
-  return log;
+    return this.until((l) => want.includes(l.state().phase), `phase ${want.join('|')}`, timeout);
+  }
+}
+
+// Polls `fn(arg)` in the page until it returns something truthy (after the first click only:
+// evaluating may count as a user gesture).
+export async function waitFor(page, fn, arg, what = String(fn), timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(50);
+  }
 }
 
 // What the tap recorded, as planar Float32Arrays (after the click, so evaluate is fine).
@@ -78,19 +149,3 @@ export async function tapCapture(page) {
   });
   return { ...data, planar };
 }
-
-// Wraps AudioBuffer.prototype.copyToChannel before any page script runs, counting calls and
-// every argument backed by a SharedArrayBuffer. (An init script is not a user gesture.)
-export const INSTRUMENT_COPY_TO_CHANNEL = `(() => {
-  const record = { calls: 0, shared: 0, sharedSeen: [] };
-  globalThis.__copyToChannel = record;
-  const original = AudioBuffer.prototype.copyToChannel;
-  AudioBuffer.prototype.copyToChannel = function (source, ...rest) {
-    record.calls++;
-    if (typeof SharedArrayBuffer !== 'undefined' && source && source.buffer instanceof SharedArrayBuffer) {
-      record.shared++;
-      record.sharedSeen.push(String(new Error().stack).split('\\n').slice(1, 4).join(' | '));
-    }
-    return original.call(this, source, ...rest);
-  };
-})();`;

@@ -1,14 +1,20 @@
-// Browser tests: the web shell in Debian's Chromium (headless, no autoplay flags), served by
-// web-shell/serve.mjs twice — with COOP/COEP (crossOriginIsolated: the threaded decoder on
-// shared wasm memory) and without (the unthreaded decoder, transferred ArrayBuffers) — and
-// every test runs against both.
+// Browser tests: the web shell in one engine — TONEARM_ENGINE=chromium (default), firefox or
+// webkit (engines.mjs; scripts/web test runs all three) — served by web-shell/serve.mjs twice:
+// with COOP/COEP (cross-origin isolated) and without. The page picks its decoder module by what
+// the engine has (flavour.js): threaded on shared wasm memory where it can, else unthreaded
+// with transferred ArrayBuffers. Every test runs once per module the engine can run: Chromium
+// and Firefox run both, WebKitGTK only the unthreaded one (it has no SharedArrayBuffer), on the
+// isolated server, where falling back is what it must do.
 //
 // What plays is recorded by the page's measurement hook (?tap: an AudioWorklet just before the
 // destination) and compared with tonearm's native decode of the same file:
 //   WAV and FLAC: every sample identical (the context runs at the file's rate: 44.1 and 48 kHz)
-//   Vorbis, Opus, MP3: within LOSSY_TOLERANCE (see decode.test.mjs)
-// Before the click nothing is evaluated in the page (page.evaluate counts as a user gesture):
-// state comes from console lines and Chrome's WebAudio domain.
+//   Vorbis, Opus, MP3, AAC in M4A, Opus in WebM: within LOSSY_TOLERANCE (see decode.test.mjs);
+//   the last two through the FFmpeg module, which the worker loads for them and only for them
+// Before the first click nothing is evaluated in the page (Puppeteer's evaluate counts as a user
+// gesture): state comes from what the page logs, through instrument.js (browser.mjs).
+// Every page's log is also held to the page's promise of honesty: 'playing' only while the
+// AudioContext runs.
 //
 // Underruns (a block that arrives too late: the schedule moves on and leaves a gap) depend on
 // how loaded the machine is, and no test here is about them (scripts/soak and scripts/bench
@@ -20,18 +26,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { INSTRUMENT_COPY_TO_CHANNEL, launch, serve, tapCapture, watch } from './browser.mjs';
-import { FIXTURES, LOSSY_TOLERANCE, compareAligned, fixtures, readFloatWav } from './fixtures.mjs';
+import { engineNamed, launch, serve, sleep, soundServer, tapCapture, waitFor } from './browser.mjs';
+import { FIXTURES, LOSSY_TOLERANCE, compareAligned, firstNonSilent, fixtures, matchPieces, readFloatWav } from './fixtures.mjs';
+import { SinkRecorder } from './sink.mjs';
 
+const engine = engineNamed(process.env.TONEARM_ENGINE || 'chromium');
 const dir = fixtures();
 let browser;
 const servers = {};
 
+// The page's module on each server, and whether the whole suite runs there (once per module).
+const variants = [
+  { isolation: true, flavour: engine.sharedMemory ? 'threads' : 'nothreads', suite: true },
+  { isolation: false, flavour: 'nothreads', suite: engine.sharedMemory },
+];
+
 before(async () => {
-  browser = await launch();
+  browser = await launch(engine);
   const mounts = [{ prefix: '/fixtures', dir }];
-  servers.threads = await serve({ isolation: true, mounts });
-  servers.nothreads = await serve({ isolation: false, mounts });
+  servers.isolated = await serve({ isolation: true, mounts });
+  servers.plain = await serve({ isolation: false, mounts });
 });
 
 after(async () => {
@@ -39,28 +53,19 @@ after(async () => {
   for (const s of Object.values(servers)) await s.close();
 });
 
-// A fresh page with copyToChannel instrumented, a console watcher and the WebAudio domain on.
-async function openPage(flavour, query, { allowErrors = [] } = {}) {
-  const page = await browser.context.newPage();
-  await page.addInitScript(INSTRUMENT_COPY_TO_CHANNEL);
-  const log = watch(page);
-  const cdp = await browser.context.newCDPSession(page);
-  const contexts = [];
-  cdp.on('WebAudio.contextCreated', (event) => contexts.push(event.context));
-  await cdp.send('WebAudio.enable');
-  await page.goto(`${servers[flavour].url}index.html${query}`);
+// A fresh page of `server` at `query`. done() closes it and checks its log: no errors (but
+// those matching allowErrors), and never 'playing' unless the context runs.
+async function openPage(server, query, { allowErrors = [], on = browser } = {}) {
+  const { page, log } = await server.open(on, query);
   const done = async () => {
-    const errors = log.errors.filter((e) => !allowErrors.some((re) => re.test(e)));
+    await sleep(50);   // the last lines are still on their way
+    const errors = [...log.errors, ...page.engineErrors].filter((e) => !allowErrors.some((re) => re.test(e)));
     await page.close();
     assert.deepEqual(errors, [], 'console errors');
+    const dishonest = log.states.filter((s) => s.phase === 'playing' && s.audio !== 'running');
+    assert.deepEqual(dishonest, [], 'the page said "playing" while its AudioContext was not running');
   };
-  return { page, log, cdp, contexts, done };
-}
-
-async function heapUsed(cdp) {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  return usedSize;
+  return { page, log, done };
 }
 
 const MAX_UNDERRUNS = 2;
@@ -98,57 +103,113 @@ function spearman(xs, ys) {
   return num / Math.sqrt(da * db);
 }
 
-const stats = (page) => page.evaluate(() => ({ ...window.tonearm.playback.stats, copy: globalThis.__copyToChannel }));
+// Firefox ESR 153 stops answering after a few pages with an AudioContext in one session (the
+// 3rd to the 6th here, under load; closing each context first did not always help), so its
+// run stops after each module's first two playing pages, and says so; TONEARM_FIREFOX_FULL=1
+// runs the rest anyway.
+const full = !engine.sessionAudioLimit || process.env.TONEARM_FIREFOX_FULL === '1';
+const later = (name, ...rest) => test(name, { skip: !full && `${engine.label} hangs after a few AudioContexts in one session (README); TONEARM_FIREFOX_FULL=1 runs it` }, ...rest);
 
-for (const flavour of ['threads', 'nothreads']) {
-  describe(`web shell, ${flavour} flavour (${flavour === 'threads' ? 'with' : 'without'} COOP/COEP)`, () => {
-    test('nothing sounds before the click; clicking the canvas starts playback', async () => {
-      const { page, log, contexts, done } = await openPage(flavour, '?tap&src=/fixtures/tone.wav');
+const stats = (page) => page.evaluate(() => ({ ...window.tonearm.playback.stats, copy: globalThis.__copyToChannel }));
+const probe = (page) => page.evaluate(() => window.tonearm.client.probe());
+
+describe(`${engine.label}: the driver`, () => {
+  test(`script evaluation ${engine.scriptActivates ? 'counts' : 'does not count'} as a user gesture (why the tests read logs before the click)`, async () => {
+    const { page, log, done } = await openPage(servers.isolated, '?src=/fixtures/tone.wav');
+    await log.untilPhase('ready');
+    assert.equal(await page.evaluate(() => navigator.userActivation.isActive), engine.scriptActivates);
+    await done();
+  });
+});
+
+for (const { isolation, flavour, suite } of variants) {
+  const server = () => (isolation ? servers.isolated : servers.plain);
+  const open = (query, options) => openPage(server(), query, options);
+  describe(`${engine.label}, ${isolation ? 'with' : 'without'} COOP/COEP: the ${flavour} module`, () => {
+    // A browser of its own for each module (Firefox: see sessionAudioLimit).
+    before(async () => {
+      await browser?.close();
+      browser = await launch(engine);
+    });
+    test(`the page picks the ${flavour} module by what the engine has, and says so in its footer`, async () => {
+      const { page, log, done } = await open('?src=/fixtures/tone.wav');
       await log.untilPhase('ready');
-      await page.waitForTimeout(700);   // time for anything that would start on its own
+      assert.equal(log.state().flavour, flavour);
+      await log.until((l) => l.state().module, 'the module loaded');
+      const footer = await page.text('#engine');
+      if (flavour === 'threads') assert.match(footer, /^threaded wasm decoder \(shared memory\)$/);
+      else assert.match(footer, /^single-threaded wasm decoder · no (.*, )?(SharedArrayBuffer|cross-origin isolation)/);
+      if (isolation && flavour === 'nothreads') assert.match(footer, /no SharedArrayBuffer/, 'isolated, and still no threads: why');
+      // The worker has no Web Audio (AudioContext and AudioBuffer are not for workers); the
+      // threaded module's memory is shared.
+      const worker = await probe(page);
+      assert.deepEqual(worker.webAudio, ['undefined', 'undefined', 'undefined', 'undefined']);
+      assert.equal(worker.sharedMemory, flavour === 'threads');
+      await done();
+    });
+
+    if (!suite) return;
+
+    test('nothing sounds before the click; clicking the canvas starts playback', async () => {
+      const { page, log, done } = await open('?tap&src=/fixtures/tone.wav');
+      await log.untilPhase('ready');
+      await sleep(700);   // time for anything that would start on its own
       assert.ok(log.states.every((s) => s.audio === 'none'), `audio state before the click: ${JSON.stringify(log.states)}`);
-      assert.equal(contexts.length, 0, 'an AudioContext exists before the click');
+      assert.equal(log.contexts, 0, 'an AudioContext exists before the click');
       assert.equal(log.firstSound, null, 'sound before the click');
 
       await page.click('canvas');
       await log.until((l) => l.state().audio === 'running', 'a running AudioContext', 5000);
       await log.until((l) => l.firstSound, 'the first non-silent sample at the tap', 5000);
-      assert.equal(contexts.length, 1);
+      await log.untilPhase('playing', 5000);
+      assert.equal(log.contexts, 1);
+      // Honest: never 'playing' before the context ran (done() checks every line).
+      const phases = log.states.map((s) => s.phase);
+      assert.ok(phases.includes('starting') && phases.indexOf('starting') < phases.indexOf('playing'), `phases: ${phases.join(' ')}`);
       const info = await page.evaluate(() => ({
         isolated: crossOriginIsolated, flavour: window.tonearm.flavour, state: window.tonearm.playback.ctx.state,
         rate: window.tonearm.playback.ctx.sampleRate,
       }));
-      assert.deepEqual(info, { isolated: flavour === 'threads', flavour, state: 'running', rate: 44100 });
+      assert.deepEqual(info, { isolated: isolation, flavour, state: 'running', rate: 44100 });
       await done();
     });
 
-    test('the worker runs without Web Audio; the threaded one on shared memory', async () => {
-      const { page, log, done } = await openPage(flavour, '?src=/fixtures/tone.wav');
+    // What a listener hears: the sound server's sink, silent until the click, then the file
+    // (once per engine: the module makes no difference past the page).
+    if (isolation) test('the sound server hears nothing before the click, then tone.wav', { skip: !soundServer() && 'no sound server (PULSE_SERVER)' }, async (t) => {
+      const { page, log, done } = await open('?src=/fixtures/tone.wav');
+      const before = await SinkRecorder.start();
       await log.untilPhase('ready');
-      const workers = page.workers();
-      assert.equal(workers.length, 1);
-      const inWorker = await workers[0].evaluate(() => [typeof AudioContext, typeof webkitAudioContext,
-        typeof OfflineAudioContext, typeof AudioBuffer]);
-      assert.deepEqual(inWorker, ['undefined', 'undefined', 'undefined', 'undefined']);
-      const memory = await workers[0].evaluate(() => Object.prototype.toString.call(tonearm.HEAPU8.buffer));
-      assert.equal(memory, flavour === 'threads' ? '[object SharedArrayBuffer]' : '[object ArrayBuffer]');
+      await sleep(700);
+      const after = await SinkRecorder.start();   // overlaps: nothing between the two is missed
+      const silence = await before.stop();
+      assert.ok(silence[0].length > 0.5 * 44100, `recorded only ${silence[0].length} frames before the click`);
+      assert.equal(firstNonSilent(silence), -1, 'the sink played sound before the click');
       await page.click('canvas');
-      await log.untilPhase('playing');
-      assert.equal(await page.evaluate(() => window.tonearm.state.workerHasWebAudio), false);
+      await log.untilPhase('ended', 15000);
+      const heard = await after.stop();
+      const ref = readFloatWav(path.join(dir, 'tone.wav.ref.wav'));
+      // Dropouts at the device are load, and a listener's problem, not this test's: every
+      // piece heard must be the file, in order, and most of it must be heard.
+      const m = matchPieces(heard, ref.planar, { tolerance: engine.sinkTolerance });
+      assert.equal(m.firstForeign, -1, `the sink played something else at recorded frame ${m.firstForeign}`);
+      if (m.pieces.length > 1) t.diagnostic(`${m.pieces.length - 1} dropout(s) at the sink: ${m.skipped} frames not heard (machine load)`);
+      // (A stream joining an idle sink may lose its first milliseconds at the monitor.)
+      assert.ok(m.heard > 0.75 * ref.frames, `the sink played ${m.heard} of ${ref.frames} frames (first piece from frame ${m.pieces[0]?.from})`);
       await done();
     });
 
-    test('without ?src= the demo plays after a click; time and progress advance; ↓/↑ set the volume', async (t) => {
-      const { page, log, contexts, done } = await openPage(flavour, '?tap');
+    later('without ?src= the demo plays after a click; time and progress advance; ↓/↑ set the volume', async (t) => {
+      const { page, log, done } = await open('?tap');
       await log.untilPhase('ready');
       assert.ok(log.states.every((s) => s.audio === 'none'), `audio state before the click: ${JSON.stringify(log.states)}`);
-      assert.equal(contexts.length, 0, 'an AudioContext exists before the click');
+      assert.equal(log.contexts, 0, 'an AudioContext exists before the click');
       await page.click('canvas');
       await log.until((l) => l.firstSound, 'the first non-silent sample at the tap', 5000);
       assert.deepEqual(await page.evaluate(() => ({ name: window.tonearm.state.name, rate: window.tonearm.playback.ctx.sampleRate })),
         { name: 'demo.flac', rate: 44100 });
-      assert.equal(await page.locator('#title').textContent(), 'Tonearm Demo');
-      assert.match(await page.locator('#meta').textContent(), /^tonearm · FLAC · 44\.1 kHz · 16-bit · stereo · 0:20$/);
+      assert.equal(await page.text('#title'), 'Tonearm Demo');
+      assert.match(await page.text('#meta'), /^tonearm · FLAC · 44\.1 kHz · 16-bit · stereo · 0:20$/);
 
       // The time text and the seek slider follow what is heard.
       const duration = 897318 / 44100;
@@ -163,22 +224,22 @@ for (const flavour of ['threads', 'nothreads']) {
         assert.ok(Math.abs(p.seek - (p.position / duration) * 1000) <= 10, `seek slider at ${p.seek}‰ at ${p.position} s`);
         return p;
       };
-      await page.waitForTimeout(1200);
+      await sleep(1200);
       const p1 = await progress();
-      await page.waitForTimeout(1100);
+      await sleep(1100);
       const p2 = await progress();
       assert.ok(p1.seconds >= 1, `after 1.2 s of sound the time says ${p1.time}`);
       assert.ok(p2.seconds > p1.seconds && p2.seek > p1.seek + 30, `no progress: ${JSON.stringify([p1, p2])}`);
 
       // ↓ five times: volume 50 %; ↑ six times: back to 100 % (and no further).
       const volume = () => page.evaluate(() => [Number(document.getElementById('volume').value), window.tonearm.playback.gain.gain.value]);
-      for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
+      for (let i = 0; i < 5; i++) await page.press('ArrowDown');
       assert.deepEqual(await volume(), [50, 0.5]);
-      await page.waitForTimeout(700);
-      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowUp');
+      await sleep(700);
+      for (let i = 0; i < 6; i++) await page.press('ArrowUp');
       assert.deepEqual(await volume(), [100, 1]);
-      await page.waitForTimeout(500);
-      await page.keyboard.press('Space');
+      await sleep(500);
+      await page.press('Space');
       await log.untilPhase('paused');
 
       // What the tap heard: the demo, bit-exact, at full volume, then at 50 % (each ↓ on the
@@ -200,17 +261,18 @@ for (const flavour of ['threads', 'nothreads']) {
       await done();
     });
 
-    test('the waveform on the canvas follows the file, the played part in the accent colour', async () => {
-      const { page, log, done } = await openPage(flavour, '');
+    later('the waveform on the canvas follows the file, the played part in the accent colour', async () => {
+      const { page, log, done } = await open('');
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.untilPhase('playing');
-      await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('ArrowRight');   // to 10 s: about half of the bars played
-      await page.waitForFunction(() => window.tonearm.state.overviewProgress === 1 && window.tonearm.playback.position() > 10.1);
-      await page.keyboard.press('Space');   // paused: the level meter is empty, the playhead still
+      await page.press('ArrowRight');
+      await page.press('ArrowRight');   // to 10 s: about half of the bars played
+      await waitFor(page, () => window.tonearm.state.overviewProgress === 1 && window.tonearm.playback.position() > 10.1,
+        undefined, 'the waveform scanned and 10 s played');
+      await page.press('Space');   // paused: the level meter is empty, the playhead still
       await log.untilPhase('paused');
-      await page.waitForTimeout(100);       // a few frames drawn in this state
+      await sleep(100);            // a few frames drawn in this state
       const { W, H, cols, fraction } = await page.evaluate(() => {
         const canvas = document.getElementById('view');
         const { width, height } = canvas;
@@ -235,7 +297,7 @@ for (const flavour of ['threads', 'nothreads']) {
           out.push({ top, bottom, played, wave });
         }
         const { state, playback } = window.tonearm;
-        return { W: width, H: height, cols: out, fraction: playback.position() / (state.info.frames / state.info.sampleRate) };
+        return { W: width, H: height, cols: out, fraction: playback.position() / (state.info.frames / state.info.sample_rate) };
       });
       // Bars: runs of columns holding waveform pixels.
       const bars = [];
@@ -279,8 +341,8 @@ for (const flavour of ['threads', 'nothreads']) {
 
     for (const f of FIXTURES.filter((x) => x.seconds <= 5)) {
       const block = f.name === 'tone.flac' ? 1000 : f.name === 'tone.wav' ? 16384 : 4410;
-      test(`${f.name} plays ${f.lossless ? 'bit-exactly' : `within ${LOSSY_TOLERANCE}`} (native decode = what the tap heard; ${block}-frame blocks)`, async (t) => {
-        const { page, log, done } = await openPage(flavour, `?tap&block=${block}&src=/fixtures/${f.name}`);
+      later(`${f.name} plays ${f.lossless ? 'bit-exactly' : `within ${LOSSY_TOLERANCE}`} (native decode = what the tap heard; ${block}-frame blocks)`, async (t) => {
+        const { page, log, done } = await open(`?tap&block=${block}&src=/fixtures/${f.name}`);
         await log.untilPhase('ready');
         await page.click('canvas');
         await log.untilPhase('ended', (f.seconds + 10) * 1000);
@@ -295,6 +357,12 @@ for (const flavour of ['threads', 'nothreads']) {
         if (f.lossless) assert.equal(cmp.maxDiff, 0, `first difference at frame ${cmp.firstDiff} (max ${cmp.maxDiff})`);
         else assert.ok(cmp.maxDiff <= LOSSY_TOLERANCE, `max difference ${cmp.maxDiff} (SNR ${cmp.snrDb.toFixed(1)} dB)`);
         assert.equal(s.relayedFrames, ref.frames);
+        // The FFmpeg module is fetched for the file that needs it and only then (the default
+        // module's files in the list show that the engine reports a worker's fetches).
+        const { modules } = await probe(page);
+        assert.ok(modules.includes(`tonearm-${flavour}.wasm`), `the worker fetched ${modules.join(', ')}`);
+        const ffmpegLoaded = modules.filter((name) => /^tonearm-\w+-ffmpeg\.(js|wasm)$/.test(name));
+        assert.equal(ffmpegLoaded.length, f.module === 'ffmpeg' ? 2 : 0, `the worker fetched ${modules.join(', ')}`);
         assert.equal(s.copy.shared, 0, `copyToChannel got shared views: ${s.copy.sharedSeen.join('; ')}`);
         // threads: one set() per channel out of shared memory into the AudioBuffer's own arrays;
         // nothreads: copyToChannel from the transferred (owned) buffer.
@@ -303,31 +371,32 @@ for (const flavour of ['threads', 'nothreads']) {
       });
     }
 
-    test('copyToChannel instrumentation sees a shared view (the check above is live)', async (t) => {
-      if (flavour !== 'threads') return t.skip('SharedArrayBuffer needs cross-origin isolation');
-      const { page, log, done } = await openPage(flavour, '?src=/fixtures/tone.wav');
-      await log.untilPhase('ready');
-      const result = await page.evaluate(() => {
-        const buffer = new AudioBuffer({ length: 4, numberOfChannels: 1, sampleRate: 44100 });
-        let error = null;
-        try {
-          buffer.copyToChannel(new Float32Array(new SharedArrayBuffer(16)), 0);
-        } catch (e) {
-          error = e.name;
-        }
-        return { error, shared: globalThis.__copyToChannel.shared };
+    if (flavour === 'threads') {
+      later('copyToChannel instrumentation sees a shared view, which the engine refuses (the check above is live)', async () => {
+        const { page, log, done } = await open('?src=/fixtures/tone.wav');
+        await log.untilPhase('ready');
+        const result = await page.evaluate(() => {
+          const buffer = new AudioBuffer({ length: 4, numberOfChannels: 1, sampleRate: 44100 });
+          let error = null;
+          try {
+            buffer.copyToChannel(new Float32Array(new SharedArrayBuffer(16)), 0);
+          } catch (e) {
+            error = e.name;
+          }
+          return { error, shared: globalThis.__copyToChannel.shared };
+        });
+        assert.deepEqual(result, { error: 'TypeError', shared: 1 });
+        await done();
       });
-      assert.deepEqual(result, { error: 'TypeError', shared: 1 });
-      await done();
-    });
+    }
 
-    test('long file: playback starts after the first block and only a few seconds are decoded ahead', async (t) => {
-      const { page, log, done } = await openPage(flavour, '?tap&src=/fixtures/long.flac');
+    later('long file: playback starts after the first block and only a few seconds are decoded ahead', async (t) => {
+      const { page, log, done } = await open('?tap&src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.until((l) => l.firstSound, 'first sound');
       const atFirst = await stats(page);
-      await page.waitForTimeout(1500);
+      await sleep(1500);
       const later = await stats(page);
       const rate = 44100;
       const block = 16384 / rate;
@@ -339,20 +408,19 @@ for (const flavour of ['threads', 'nothreads']) {
       await done();
     });
 
-    test('wasm memory growing while playing (threads: a new SharedArrayBuffer) keeps the output bit-exact', async (t) => {
-      const { page, log, done } = await openPage(flavour, '?tap&src=/fixtures/long.flac');
+    later('wasm memory growing while playing (threads: a new SharedArrayBuffer) keeps the output bit-exact', async (t) => {
+      const { page, log, done } = await open('?tap&src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.until((l) => l.firstSound, 'first sound');
-      const worker = page.workers()[0];
-      const before = await worker.evaluate(() => tonearm.HEAPU8.length);
+      const before = (await probe(page)).memoryBytes;
       // A second, large decoder in the same module (the benchmark hook) forces memory growth.
       const bench = await page.evaluate(() => window.tonearm.client.bench('/fixtures/big.wav'));
       assert.equal(bench.error, undefined);
-      assert.ok((await worker.evaluate(() => tonearm.HEAPU8.length)) > before, 'the memory did not grow');
+      assert.ok((await probe(page)).memoryBytes > before, 'the memory did not grow');
       // Blocks decoded after the growth are scheduled 3 s ahead: play past them.
-      await page.waitForTimeout(5000);
-      await page.keyboard.press('Space');
+      await sleep(5000);
+      await page.press('Space');
       await log.untilPhase('paused');
       const s = await page.evaluate(() => window.tonearm.client.stats);
       if (flavour === 'threads') assert.ok(s.memoryBuffers >= 2, `memory objects received: ${s.memoryBuffers}`);
@@ -367,42 +435,49 @@ for (const flavour of ['threads', 'nothreads']) {
       await done();
     });
 
-    test('keyboard, seek slider, file picker and drag-and-drop', async () => {
-      const { page, log, done } = await openPage(flavour, '?src=/fixtures/long.flac');
+    later('keyboard, seek slider, file picker and drag-and-drop', async () => {
+      const { page, log, done } = await open('?src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.untilPhase('playing');
       const position = () => page.evaluate(() => window.tonearm.playback.position());
 
-      await page.keyboard.press('Space');
+      await page.press('Space');
       await log.until((l) => l.state().phase === 'paused' && l.state().audio === 'suspended', 'paused');
-      await page.keyboard.press('Space');
+      await page.press('Space');
       await log.until((l) => l.state().phase === 'playing' && l.state().audio === 'running', 'playing again');
       const before = await position();
-      await page.keyboard.press('ArrowRight');
-      await page.waitForTimeout(300);
+      await page.press('ArrowRight');
+      await sleep(300);
       const right = await position();
       assert.ok(right >= before + 5 && right < before + 6.5, `ArrowRight seeks 5 s: ${before} → ${right}`);
-      await page.keyboard.press('ArrowLeft');
-      await page.waitForTimeout(300);
+      await page.press('ArrowLeft');
+      await sleep(300);
       const left = await position();
       // The new schedule starts at exactly right - 5 s and has played for at most ~0.3 s since.
       assert.ok(left >= right - 5 && left < right - 5 + 1.2, `ArrowLeft seeks back 5 s: ${right} → ${left}`);
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('ArrowLeft');
-      await page.waitForTimeout(100);
+      await page.press('ArrowLeft');
+      await page.press('ArrowLeft');
+      await sleep(100);
       assert.ok((await position()) < 1.2, 'ArrowLeft stops at the start');
 
-      await page.locator('#seek').fill('500');   // half of 40 s
-      await page.waitForTimeout(300);
+      // The slider to its middle (half of 40 s), as dragging it ends: input, then change.
+      await page.evaluate(() => {
+        const seek = document.getElementById('seek');
+        seek.value = '500';
+        seek.dispatchEvent(new Event('input', { bubbles: true }));
+        seek.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await sleep(300);
       const p = await position();
       assert.ok(p >= 20 && p < 21.5, `seek slider to the middle: ${p}`);
 
-      await page.setInputFiles('#file', path.join(dir, 'tone.flac'));
+      await page.upload('#file', path.join(dir, 'tone.flac'));
       await log.until((l) => l.states.some((s) => s.phase === 'loading'), 'loading the picked file');
       await log.untilPhase('playing');
-      await page.waitForFunction(() => window.tonearm.playback.ctx?.sampleRate === 48000 && window.tonearm.playback.position() > 0.2);
-      assert.match(await page.locator('#meta').textContent(), /FLAC · 48 kHz · 24-bit · stereo/);
+      await waitFor(page, () => window.tonearm.playback.ctx?.sampleRate === 48000 && window.tonearm.playback.position() > 0.2,
+        undefined, 'the picked 48 kHz file playing');
+      assert.match(await page.text('#meta'), /FLAC · 48 kHz · 24-bit · stereo/);
 
       // Drop a file on the page.
       await page.evaluate(async () => {
@@ -411,8 +486,8 @@ for (const flavour of ['threads', 'nothreads']) {
         data.items.add(new File([bytes], 'dropped.wav', { type: 'audio/wav' }));
         document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
       });
-      await page.waitForFunction(() => window.tonearm.state.name === 'dropped.wav' && window.tonearm.playback.ctx?.sampleRate === 44100
-        && window.tonearm.playback.position() > 0.2);
+      await waitFor(page, () => window.tonearm.state.name === 'dropped.wav' && window.tonearm.playback.ctx?.sampleRate === 44100
+        && window.tonearm.playback.position() > 0.2, undefined, 'the dropped 44.1 kHz file playing');
       const s = await stats(page);
       assert.equal(s.contexts, 3, 'a new context per sample rate change (44.1 → 48 → 44.1 kHz)');
       // Underruns are not this test's subject (and seeks restart the schedule): not checked.
@@ -425,12 +500,15 @@ for (const flavour of ['threads', 'nothreads']) {
       { src: '/fixtures/missing.flac', shows: /Cannot play missing\.flac: the file was not found .*HTTP 404/, allow: [/404/] },
     ];
     for (const b of broken) {
-      test(`?src=${b.src} shows an error, then the page still plays a good file`, async () => {
-        const { page, log, done } = await openPage(flavour, `?tap&src=${b.src}`, { allowErrors: b.allow || [] });
+      later(`?src=${b.src} shows an error, then the page still plays a good file`, async () => {
+        const { page, log, done } = await open(`?tap&src=${b.src}`, { allowErrors: b.allow || [] });
         await log.untilPhase('error');
-        assert.match(await page.locator('#status').textContent(), b.shows);
-        assert.ok(await page.locator('#status.error').isVisible());
-        await page.setInputFiles('#file', path.join(dir, 'tone.wav'));
+        assert.match(log.state().error, b.shows);
+        assert.deepEqual(await page.evaluate(() => {
+          const status = document.getElementById('status');
+          return [status.textContent, status.classList.contains('error'), getComputedStyle(status).display !== 'none'];
+        }), [log.state().error, true, true]);
+        await page.upload('#file', path.join(dir, 'tone.wav'));
         await log.untilPhase('ready');
         await page.click('canvas');
         await log.until((l) => l.firstSound, 'sound from the good file');
@@ -438,38 +516,35 @@ for (const flavour of ['threads', 'nothreads']) {
       });
     }
 
-    test('a corrupt FLAC shows a decode error while playing, and the page recovers', async () => {
-      const { page, log, done } = await openPage(flavour, '?tap&src=/fixtures/corrupt.flac');
+    later('a corrupt FLAC shows a decode error while playing, and the page recovers', async () => {
+      const { page, log, done } = await open('?tap&src=/fixtures/corrupt.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.untilPhase('error', 10000);
-      assert.match(await page.locator('#status').textContent(), /Playback of corrupt\.flac stopped: the file is damaged/);
-      await page.setInputFiles('#file', path.join(dir, 'tone.wav'));
+      assert.match(log.state().error, /Playback of corrupt\.flac stopped: the file is damaged/);
+      await page.upload('#file', path.join(dir, 'tone.wav'));
       await log.untilPhase('playing');
       await done();
     });
 
-    test('a decoder module that fails to load shows an error on the page', async () => {
+    later('a decoder module that fails to load shows an error on the page', async () => {
       // A server whose .wasm files are missing: the worker starts, its module cannot.
       const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'tonearm-empty-'));
-      const broken = await serve({ isolation: flavour === 'threads', mounts: [
+      const brokenServer = await serve({ isolation, mounts: [
         { prefix: '/fixtures', dir }, { prefix: '/tonearm-threads.wasm', dir: empty }, { prefix: '/tonearm-nothreads.wasm', dir: empty }] });
       try {
-        const page = await browser.context.newPage();
-        const log = watch(page);
-        await page.goto(`${broken.url}index.html?src=/fixtures/tone.wav`);
+        const { log, done } = await openPage(brokenServer, '?src=/fixtures/tone.wav', { allowErrors: [/404|wasm/i] });
         await log.untilPhase('error');
-        assert.match(await page.locator('#status').textContent(), /The decoder stopped working: the \w+ decoder module failed to load/);
-        assert.ok(log.errors.every((e) => /404|wasm/i.test(e)), log.errors.join('\n'));
-        await page.close();
+        assert.match(log.state().error, /The decoder stopped working: the \w+ decoder module failed to load/);
+        await done();
       } finally {
-        await broken.close();
+        await brokenServer.close();
         fs.rmSync(empty, { recursive: true, force: true });
       }
     });
 
-    test('50 start/stop clicks and 40 failed opens: errors shown, no new workers or contexts, no memory growth', async () => {
-      const { page, log, cdp, done } = await openPage(flavour, '?src=/fixtures/long.flac', { allowErrors: [/404/] });
+    later('50 start/stop clicks and 40 failed opens: errors shown, no new workers or contexts, no memory growth', async (t) => {
+      const { page, log, done } = await open('?src=/fixtures/long.flac', { allowErrors: [/404/] });
       const broken = ['/fixtures/corrupt.flac', '/fixtures/empty.wav', '/fixtures/missing.flac', '/fixtures/notes.mp3'];
       const failedOpens = async (rounds) => {
         for (let round = 0; round < rounds; round++) {
@@ -483,33 +558,73 @@ for (const flavour of ['threads', 'nothreads']) {
       const settle = async () => {
         await page.evaluate(() => window.tonearm.open('/fixtures/long.flac'));
         await log.untilPhase('playing');
-        await page.waitForFunction(() => window.tonearm.state.overviewProgress === 1 && window.tonearm.playback.position() > 0.5);
+        await waitFor(page, () => window.tonearm.state.overviewProgress === 1 && window.tonearm.playback.position() > 0.5,
+          undefined, 'the long file playing, its waveform scanned');
       };
       await log.untilPhase('ready');
       await page.click('canvas');
       await log.untilPhase('playing');
       await failedOpens(1);   // warm-up: the allocator's steady state, not the first-use peaks
       await settle();
-      const worker = page.workers()[0];
-      const wasmBefore = await worker.evaluate(() => tonearm.HEAPU8.length);
-      const heapBefore = await heapUsed(cdp);
+      const wasmBefore = (await probe(page)).memoryBytes;
+      const heapBefore = await page.heapUsed();
 
       for (let i = 0; i < 50; i++) {
-        await page.click('canvas', { delay: 0 });
-        await page.waitForTimeout(20);
+        await page.click('canvas');
+        await sleep(20);
       }
       await log.until((l) => l.state().phase === 'playing' && l.state().audio === 'running', 'playing after an even number of clicks');
       await failedOpens(10);
       await settle();
 
-      const heapAfter = await heapUsed(cdp);
-      const wasmAfter = await worker.evaluate(() => tonearm.HEAPU8.length);
+      const heapAfter = await page.heapUsed();
+      const wasmAfter = (await probe(page)).memoryBytes;
       const s = await page.evaluate(() => ({ workers: window.tonearm.client.workersStarted, contexts: window.tonearm.playback.stats.contexts }));
-      assert.equal(page.workers().length, 1, 'workers alive');
       assert.deepEqual(s, { workers: 1, contexts: 1 });
-      assert.ok(heapAfter - heapBefore < 2 << 20, `JS heap grew by ${((heapAfter - heapBefore) / 1048576).toFixed(2)} MB`);
+      assert.equal(log.contexts, 1, 'AudioContexts made');
+      if (heapBefore === null) t.diagnostic(`${engine.label} does not report its JS heap: only wasm memory is compared`);
+      else assert.ok(heapAfter - heapBefore < 2 << 20, `JS heap grew by ${((heapAfter - heapBefore) / 1048576).toFixed(2)} MB`);
       assert.equal(wasmAfter, wasmBefore, 'wasm memory grew');
       await done();
     });
   });
 }
+
+// Honest state where the AudioContext cannot start: the engine launched with no sound server.
+describe(`${engine.label} without a sound server`, () => {
+  let silent;
+  before(async () => {
+    silent = await launch(engine, { soundServer: false });
+  });
+  after(async () => {
+    await silent?.close();
+  });
+
+  test(engine.needsSoundServer
+    ? 'the context does not start: the page says so in one line, never "Playing", and a click retries'
+    : 'the context starts anyway (no device needed): the page plays', async () => {
+    const { page, log, done } = await openPage(servers.isolated, '?tap&src=/fixtures/tone.wav', { on: silent });
+    await log.untilPhase('ready');
+    await page.click('canvas');
+    if (!engine.needsSoundServer) {
+      await log.untilPhase('playing', 5000);
+      await log.until((l) => l.firstSound, 'the first non-silent sample at the tap', 5000);
+      return done();
+    }
+    await log.untilPhase('starting', 5000);
+    await log.untilPhase('no-output', 10000);
+    const says = /^No sound: the browser has not started audio output \(is there a sound device or server\?\)\. Click to try again\.$/;
+    assert.match(await page.text('#status'), says);
+    assert.deepEqual(await page.evaluate(() => [document.getElementById('play').disabled, document.getElementById('play').textContent]),
+      [false, '▶']);
+    assert.equal(log.firstSound, null, 'sound at the tap');
+    // Not stuck: a click tries again (starting), and ends in the same one line.
+    const lines = log.states.length;
+    await page.click('#play');
+    await log.until((l) => l.states.slice(lines).some((s) => s.phase === 'starting'), 'starting again');
+    await log.untilPhase('no-output', 10000);
+    assert.ok(log.states.every((s) => s.phase !== 'playing'), `phases: ${log.states.map((s) => s.phase).join(' ')}`);
+    assert.equal(log.contexts, 1, 'AudioContexts made');
+    await done();
+  });
+});

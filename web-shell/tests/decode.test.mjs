@@ -1,15 +1,17 @@
 // Node tests: the wasm decoder (both flavours, the very .js/.wasm the page loads) decodes every
 // fixture format to what tonearm's native decoder produces for the same file.
-//   lossless (WAV, FLAC):          every sample identical
-//   lossy (Vorbis, Opus, MP3):     |wasm - native| <= LOSSY_TOLERANCE (1e-5) for every sample
+//   lossless (WAV, FLAC, ALAC):          every sample identical
+//   lossy (Vorbis, Opus, MP3, AAC, WMA): |wasm - native| <= LOSSY_TOLERANCE (1e-5) for every sample
 //     (see fixtures.mjs)
+// The formats only FFmpeg reads go through each flavour's FFmpeg module (tonearm-<flavour>-ffmpeg),
+// which the page loads only for them: the default module must call them `unsupported`.
 // Run by scripts/web test: node --test web-shell/tests/decode.test.mjs
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { FIXTURES, LOSSY_TOLERANCE, fixtures, readFloatWav } from './fixtures.mjs';
+import { FIXTURES, LOSSY_TOLERANCE, NODE_FIXTURES, fixtures, readFloatWav } from './fixtures.mjs';
 import { WasmDecoder } from './wasm-decoder.mjs';
 
 const dir = fixtures();
@@ -37,12 +39,13 @@ function firstDifference(actual, expected) {
 
 for (const flavour of ['threads', 'nothreads']) {
   describe(`wasm decode (${flavour}) = native decode`, () => {
-    for (const f of FIXTURES) {
-      test(`${f.name}: ${f.lossless ? 'identical samples' : `within ${LOSSY_TOLERANCE}`}`, async () => {
+    for (const f of [...FIXTURES, ...NODE_FIXTURES]) {
+      const module = f.module ? `${flavour}-${f.module}` : flavour;
+      test(`${f.name} (${module}): ${f.lossless ? 'identical samples' : `within ${LOSSY_TOLERANCE}`}`, async () => {
         const ref = readFloatWav(path.join(dir, `${f.name}.ref.wav`));
-        const decoder = await WasmDecoder.open(flavour, fs.readFileSync(path.join(dir, f.name)), f.name);
+        const decoder = await WasmDecoder.open(module, fs.readFileSync(path.join(dir, f.name)), f.name);
         try {
-          assert.equal(decoder.info.sampleRate, ref.rate);
+          assert.equal(decoder.info.sample_rate, ref.rate);
           assert.equal(decoder.info.channels, ref.channels);
           assert.equal(decoder.info.lossless, f.lossless);
           const got = decoder.readAll();
@@ -59,17 +62,18 @@ for (const flavour of ['threads', 'nothreads']) {
       });
     }
 
-    for (const name of ['tone.wav', 'tone.flac', 'tone.mp3']) {
+    for (const name of ['tone.wav', 'tone.flac', 'tone.mp3', 'alac.m4a', 'tone.webm', 'vorbis.webm']) {
       test(`${name}: seek lands on the same samples as native`, async () => {
         const ref = readFloatWav(path.join(dir, `${name}.ref.wav`));
-        const decoder = await WasmDecoder.open(flavour, fs.readFileSync(path.join(dir, name)), name, 4096);
+        const decoder = await WasmDecoder.openAny(flavour, fs.readFileSync(path.join(dir, name)), name, 4096);
+        const lossless = /\.(wav|flac)$|alac/.test(name);
         try {
-          for (const target of [ref.frames - 5000, 12345, 0]) {
+          for (const target of [ref.frames - 5000, 12345, 0, 70000]) {
             decoder.seek(target);
             const block = decoder.readBlock();
             const expected = ref.planar.map((ch) => ch.subarray(target, target + block[0].length));
             const { max } = maxDifference(block, expected);
-            assert.ok(name.endsWith('.mp3') ? max <= LOSSY_TOLERANCE : max === 0, `seek to ${target}: max difference ${max}`);
+            assert.ok(lossless ? max === 0 : max <= LOSSY_TOLERANCE, `seek to ${target}: max difference ${max}`);
           }
         } finally {
           decoder.close();
@@ -100,6 +104,17 @@ for (const flavour of ['threads', 'nothreads']) {
         assert.match(error.message, new RegExp(`^${name.replace('.', '\\.')}: .+`));
       });
     }
+
+    test('each file goes to one module: the default one calls the FFmpeg formats unsupported, and the other way round', async () => {
+      for (const f of [...FIXTURES, ...NODE_FIXTURES]) {
+        const other = f.module === 'ffmpeg' ? flavour : `${flavour}-ffmpeg`;
+        await assert.rejects(WasmDecoder.open(other, fs.readFileSync(path.join(dir, f.name)), f.name),
+          (e) => e.kind === 'unsupported', `${f.name} in ${other}`);
+      }
+      // Neither reads it: the default module's reason stands.
+      await assert.rejects(WasmDecoder.openAny(flavour, fs.readFileSync(path.join(dir, 'notes.mp3')), 'notes.mp3'),
+        (e) => ['unsupported', 'malformed'].includes(e.kind) && !/FFmpeg/.test(e.message));
+    });
 
     test('the module keeps working after errors (no leaked state)', async () => {
       for (let i = 0; i < 20; i++) {

@@ -13,16 +13,19 @@ export const native = process.env.TONEARM_NATIVE || path.join(repo, 'build/nativ
 const cacheRoot = process.env.TONEARM_CACHE ||
   path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tonearm');
 
-// Lossy formats (Vorbis, Opus, MP3) may differ from the native decode by this much per sample.
-// Measured: Vorbis and Opus by at most 1.5e-7, MP3 by 1.0e-6 (Debian's native codec builds use
-// SIMD code paths, the wasm builds portable C: the last bits of float rounding differ), so
-// 1e-5 (-100 dBFS) is a wide margin that still catches any real decoding difference.
+// Lossy formats (Vorbis, Opus, MP3, AAC) may differ from the native decode by this much per
+// sample. Measured: Vorbis and Opus by at most 1.5e-7, MP3 by 1.0e-6 (Debian's native codec
+// builds use SIMD code paths, the wasm builds portable C: the last bits of float rounding
+// differ), so 1e-5 (-100 dBFS) is a wide margin that still catches any real decoding difference.
 export const LOSSY_TOLERANCE = 1e-5;
 
 // ---------------------------------------------------------------------------- fixtures
 // Synthesized with sox (a stereo chirp with a different sweep per channel, so swapped or
-// shifted channels show), encoded by tonearm's own CLI, and decoded by it to float WAV as the
-// reference. Cached by recipe and native binary (a new native build makes new references).
+// shifted channels show), encoded by tonearm's own CLI (or ffmpeg), and decoded by tonearm's
+// CLI to float WAV as the reference. Cached by recipe and native binary (a new native build
+// makes new references).
+// The formats only FFmpeg reads are encoded by Debian's ffmpeg (`ffmpeg`: its codec options) and
+// decoded by the page's FFmpeg module (`module`), which the worker loads when a file needs it.
 export const FIXTURES = [
   // name, rate, seconds, encoding for `tonearm decode`
   { name: 'tone.wav', rate: 44100, seconds: 3, encoding: '16', lossless: true },
@@ -31,6 +34,15 @@ export const FIXTURES = [
   { name: 'tone.mp3', rate: 44100, seconds: 3, encoding: null, lossless: false },
   { name: 'tone.opus', rate: 48000, seconds: 3, encoding: null, lossless: false },
   { name: 'long.flac', rate: 44100, seconds: 40, encoding: '16', lossless: true },
+  { name: 'tone.m4a', rate: 44100, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'aac', '-b:a', '192k'] },
+  { name: 'tone.webm', rate: 48000, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'libopus', '-b:a', '128k'] },
+];
+// Decoded under node only (the page plays an M4A and a WebM above).
+export const NODE_FIXTURES = [
+  { name: 'alac.m4a', rate: 44100, seconds: 3, lossless: true, module: 'ffmpeg', ffmpeg: ['-c:a', 'alac', '-sample_fmt', 's16p'] },
+  { name: 'vorbis.webm', rate: 44100, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'libvorbis'] },
+  { name: 'adts.aac', rate: 44100, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'aac', '-f', 'adts'] },
+  { name: 'tone.wma', rate: 44100, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'wmav2', '-b:a', '160k'] },
 ];
 
 function run(cmd, args) {
@@ -48,18 +60,23 @@ export function fixtures() {
   const key = createHash('sha256').update(fs.readFileSync(fileURLToPath(import.meta.url)))
     .update(fs.readFileSync(native)).update(fs.readFileSync(demo)).digest('hex').slice(0, 12);
   const dir = path.join(cacheRoot, 'web-fixtures', key);
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
+  if (fs.existsSync(path.join(dir, '.complete'))) {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);  // in use: see the clean-up below
+    return dir;
+  }
   const tmp = `${dir}.tmp${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  for (const f of FIXTURES) {
+  for (const f of [...FIXTURES, ...NODE_FIXTURES]) {
     const src = path.join(tmp, `${f.name}.src.wav`);
     // Starts loud at frame 0 (so alignment is unambiguous) and fades out at the end.
     run('sox', ['-n', '-r', String(f.rate), '-c', '2', '-b', '32', '-e', 'floating-point', src,
       'synth', String(f.seconds), 'sine', '220-1760', 'sine', '330-2640',
       'vol', '0.4', 'fade', 'h', '0', String(f.seconds), '0.2']);
     const out = path.join(tmp, f.name);
-    run(native, ['-q', 'decode', src, '-o', out, ...(f.encoding ? ['--encoding', f.encoding] : [])]);
+    if (f.ffmpeg) run('ffmpeg', ['-nostdin', '-v', 'error', '-i', src, ...f.ffmpeg, out]);
+    else run(native, ['-q', 'decode', src, '-o', out, ...(f.encoding ? ['--encoding', f.encoding] : [])]);
     run(native, ['-q', 'decode', out, '-o', path.join(tmp, `${f.name}.ref.wav`), '--encoding', 'float']);
     fs.rmSync(src);
   }
@@ -74,16 +91,22 @@ export function fixtures() {
   run(native, ['-q', 'decode', path.join(tmp, 'tone.wav'), '-o', flacSource]);
   const corrupt = fs.readFileSync(flacSource);
   fs.rmSync(flacSource);
-  for (let i = 8192; i < corrupt.length; i += 7) corrupt[i] ^= 0x5a;
+  // Damaged in its first half only: with the end garbled too, the final frame cannot be found
+  // and the one truncation rule (stream_length.hpp) calls the file cut, not damaged.
+  for (let i = 8192; i < corrupt.length / 2; i += 7) corrupt[i] ^= 0x5a;
   fs.writeFileSync(path.join(tmp, 'corrupt.flac'), corrupt);
   fs.writeFileSync(path.join(tmp, 'empty.wav'), Buffer.alloc(0));
   fs.writeFileSync(path.join(tmp, 'notes.mp3'), 'these are not the droids you are looking for\n'.repeat(50));
   fs.writeFileSync(path.join(tmp, '.complete'), '');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
-  // Older sets (another recipe or native build) go: they are large and never used again.
+  // Other sets (another recipe or native build) are large; those unused for a day go. Not
+  // sooner: other checkouts on this machine (a clean clone for CI, a worktree) share the cache
+  // and may be reading theirs right now.
   for (const old of fs.readdirSync(path.dirname(dir))) {
-    if (old !== path.basename(dir) && !old.includes('.tmp')) fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
+    const other = path.join(path.dirname(dir), old);
+    if (old === path.basename(dir) || old.includes('.tmp')) continue;
+    if (Date.now() - fs.statSync(other).mtimeMs > 24 * 3600 * 1000) fs.rmSync(other, { recursive: true, force: true });
   }
   return dir;
 }
@@ -201,4 +224,47 @@ export function compareAligned(actual, expected, { tolerance = 0, maxGaps = 0, g
   }
   const snrDb = noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
   return { frames, compared: i, maxDiff, firstDiff, snrDb, actualStart: a0, expectedStart: e0, gaps, runs };
+}
+
+// Splits `actual` (planar, recorded from a sound server's sink) into pieces of `expected`:
+// a device that misses its deadline drops audio (Chromium skipped 136-476 frames with 512-1536
+// frames of silence in their place on this 2-core machine under load), so the recording is the
+// file with holes, not the file. Every non-silent frame must belong to a piece of at least
+// MIN_PIECE frames that equals `expected` (within tolerance) at some position, and the pieces
+// must follow each other in the file's order. Returns { pieces: [{ at, from, frames }],
+// heard (frames of the file heard), skipped (frames of the file not heard between pieces),
+// firstForeign (index of a frame that is not the file, or -1) }.
+export function matchPieces(actual, expected, { tolerance = 0 } = {}) {
+  const MIN_PIECE = 32;
+  const channels = expected.length;
+  const length = actual[0].length;
+  const total = expected[0].length;
+  const near = (j, k) => {
+    for (let c = 0; c < channels; c++) if (!(Math.abs(actual[c][j] - expected[c][k]) <= tolerance)) return false;
+    return true;
+  };
+  const silent = (j) => actual.every((ch) => ch[j] === 0);
+  const pieces = [];
+  let from = 0;      // expected frames before this are used up
+  let j = 0;
+  while (j < length) {
+    if (silent(j)) { j++; continue; }
+    // The earliest position at or after `from` where MIN_PIECE frames (or the rest) match.
+    const want = Math.min(MIN_PIECE, length - j);
+    const matchesAt = (k) => {
+      for (let m = 0; m < want; m++) if (!near(j + m, k + m)) return false;
+      return true;
+    };
+    let k = from;
+    while (k + want <= total && !matchesAt(k)) k++;
+    if (k + want > total) return { pieces, heard: 0, skipped: 0, firstForeign: j };
+    let n = 0;
+    while (j + n < length && k + n < total && near(j + n, k + n)) n++;
+    pieces.push({ at: j, from: k, frames: n });
+    from = k + n;
+    j += n;
+  }
+  const heard = pieces.reduce((sum, p) => sum + p.frames, 0);
+  const skipped = pieces.slice(1).reduce((sum, p, i) => sum + (p.from - (pieces[i].from + pieces[i].frames)), 0);
+  return { pieces, heard, skipped, firstForeign: -1 };
 }

@@ -28,6 +28,7 @@ export class WasmDecodeError extends Error {
 }
 
 export class WasmDecoder {
+  // `flavour` names the module: threads, nothreads, threads-ffmpeg or nothreads-ffmpeg.
   static async open(flavour, bytes, name = 'file', blockFrames = 16384) {
     const m = await loadModule(flavour);
     const fail = () => {
@@ -43,6 +44,20 @@ export class WasmDecoder {
     m._free(namePtr);
     if (!handle) fail();
     return new WasmDecoder(m, handle, blockFrames, fail);
+  }
+
+  // As the page's worker does: the default module, or the FFmpeg one for what it does not read.
+  static async openAny(flavour, bytes, name = 'file', blockFrames = 16384) {
+    try {
+      return await WasmDecoder.open(flavour, bytes, name, blockFrames);
+    } catch (e) {
+      if (e.kind !== 'unsupported') throw e;
+      try {
+        return await WasmDecoder.open(`${flavour}-ffmpeg`, bytes, name, blockFrames);
+      } catch (f) {
+        throw f.kind === 'unsupported' ? e : f;
+      }
+    }
   }
 
   constructor(m, handle, blockFrames, fail) {

@@ -31,6 +31,9 @@ enum class CheckCategory {
 std::string_view to_string(CheckCategory category) noexcept;
 CheckCategory check_category(ErrorKind kind) noexcept;
 
+// Names the rules behind every verdict: a verdict cache decodes again what other rules judged.
+std::string_view check_rules_version() noexcept;
+
 // What the file stores about its own checksum, and whether the decoded audio matches it.
 enum class Md5Status { not_applicable, absent, match, mismatch };
 std::string_view to_string(Md5Status status) noexcept;  // "", "absent", "ok", "mismatch"
@@ -52,6 +55,7 @@ struct CheckResult {
     std::int64_t non_finite = 0;  // NaN or infinite samples
     Md5Status md5 = Md5Status::not_applicable;
     double seconds = 0.0;  // time spent checking this file
+    bool cached = false;   // the verdict came from a verdict cache: the file was not decoded again
 
     bool ok() const noexcept { return category == CheckCategory::none; }
     double duration() const noexcept
@@ -64,23 +68,27 @@ struct CheckResult {
 // returns the verdict. Never throws for anything about the file; opens it read-only and
 // never locks or modifies it.
 //
-// Besides decoding, it reads what the container says about itself, because libsndfile does
-// not tell: it clamps a cut WAV/AIFF to the bytes present and skips Ogg pages whose CRC fails,
-// both without an error. So, per format:
+// The container is told from the file's first bytes, and each has a verifier of its own that
+// checks what the container promises, besides decoding (libsndfile does not: it clamps a cut
+// WAV/AIFF to the bytes present and ends an Ogg stream at its last whole page, both silently):
 //   WAV, RF64, AIFF  truncated if the data (SSND) chunk or a header chunk runs past the end
 //                    of the file; declared_frames from the data chunk size (COMM for AIFF).
-//   FLAC             declared_frames from STREAMINFO; a decoder error counts as truncated
-//                    when the file does not end with the stream's final frame (CRC-16 intact),
-//                    else as decode. The audio's MD5 is checked against STREAMINFO's (skipped
-//                    when that is all zero, like flac -t); on a mismatch, or without an MD5,
-//                    every frame's CRC-16 is checked too, to tell corruption (decode) from
-//                    audio that decodes cleanly but is not what the MD5 describes.
-//   Ogg (Vorbis, Opus)  every page's CRC and sequence number (decode), and the end-of-stream
-//                    page (truncated if missing or cut).
+//   FLAC             decoded by libFLAC, as `flac -t` does: every frame's CRC (decode), the
+//                    audio's MD5 against STREAMINFO's (md5_mismatch; skipped when that is all
+//                    zero), truncated when the file ends before the stream's final frame.
+//   Ogg (Vorbis, Opus)  every page's CRC and sequence number through libogg (decode), and the
+//                    end-of-stream page (truncated if missing or cut).
 //   MP3              the last frame complete (truncated), the Xing/Info frame count. libsndfile
 //                    never decodes past the length in the Xing header (or its estimate from the
 //                    file size without one), so a file holding more frames than that is
 //                    `unsupported`: it cannot be verified here.
+//   MP4/M4A, Matroska/WebM, ADTS AAC, ASF (decoded through FFmpeg)  truncated if a top-level
+//                    box/element/object or the last ADTS frame runs past the end of the file, or
+//                    an MP4 has its audio but no 'moov' index after it; an MP4 also declares its
+//                    length (sample table and edit list). Anything FFmpeg logs as an error while
+//                    decoding fails the file (decode), as `ffmpeg -v error` would show it.
+//   anything else    what the decoder makes of it.
+// The truncation rule is StreamLength's (stream_length.hpp), the one `decode` and `play` use.
 CheckResult check_file(const std::filesystem::path& path);
 
 // One entry of the work list: a file to check, or a problem found while listing
@@ -88,13 +96,28 @@ CheckResult check_file(const std::filesystem::path& path);
 struct CheckInput {
     std::filesystem::path path;
     std::optional<Error> problem;
+    // The path relative to the argument it was found under (its file name if it was named
+    // itself): what shards are drawn by, so a tree mounted anywhere splits the same way.
+    std::filesystem::path relative;
 };
+
+// Shard K of N (1 <= K <= N): a fixed part of every listing, for running one check as N
+// processes or jobs anywhere. A file belongs to shard shard_of(relative path, N).
+struct Shard {
+    unsigned index = 1;
+    unsigned count = 1;
+};
+// 1 + (FNV-1a 64 of the relative path's bytes, '/'-separated, mixed by splitmix64's finaliser)
+// mod count. Part of the interface: the same path lands in the same shard in every version.
+unsigned shard_of(const std::filesystem::path& relative, unsigned count) noexcept;
 
 struct InputListOptions {
     // Extensions (without dot, any case) of files taken from directories; empty = every file.
     // Paths named explicitly are always checked, whatever their extension.
     std::vector<std::string> extensions = default_extensions();
     static std::vector<std::string> default_extensions();
+    // Only this shard's files (and skipped files) are listed.
+    Shard shard{};
 };
 
 struct InputList {
@@ -102,8 +125,8 @@ struct InputList {
     std::size_t skipped = 0;  // files in the walked directories that the extension filter left out
 };
 
-// Expands paths to the files to check, in a deterministic order: the arguments in the order
-// given; a directory's entries sorted by name (bytewise) and walked depth-first. Names
+// Expands paths to the files to check (those of options.shard), in a deterministic order: the
+// arguments in the order given; a directory's entries sorted by name (bytewise) and walked depth-first. Names
 // starting with '.' inside walked directories are skipped. Symlinks are followed (a link to
 // a file is checked under the link's path), but each directory is walked at most once, keyed
 // by (device, inode): a link back up the tree, or two links to one directory, cannot loop or
@@ -119,6 +142,9 @@ struct CheckAllOptions {
     std::function<void(std::size_t done, std::size_t total)> on_progress;
     // ...and with each result, in input order, as soon as all earlier ones are done.
     std::function<void(std::size_t index, const CheckResult& result)> on_result;
+    // How one input is checked, on a worker thread (default: check_file(input.path)). A verdict
+    // cache answers for unchanged files through it; tests count the files really decoded.
+    std::function<CheckResult(std::size_t index, const CheckInput& input)> check;
 };
 
 // Checks every input on a fixed pool of threads; results are in input order whatever the

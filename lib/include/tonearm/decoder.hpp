@@ -1,9 +1,11 @@
 #pragma once
 
 #include "tonearm/audio_info.hpp"
+#include "tonearm/stream_length.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -12,9 +14,14 @@
 
 namespace tonearm {
 
-// Decodes one audio stream with libsndfile, from a file or from bytes in memory (the web
-// build has bytes, not paths). Reads interleaved frames in caller-sized blocks and never
-// holds more than libsndfile's own buffers, so any length of file decodes in flat memory.
+// Decodes one audio stream, from a file or from bytes in memory (the web build has bytes, not
+// paths): with libsndfile for everything it reads (WAV, AIFF, FLAC, Ogg Vorbis/Opus, MP3, ...),
+// with FFmpeg's libraries for the rest (AAC and ALAC in MP4/M4A, raw ADTS AAC, Opus and
+// Vorbis in WebM/Matroska, WMA). Reads interleaved frames in caller-sized blocks and never
+// holds more than the codec's own buffers, so any length of file decodes in flat memory.
+// Frame numbers are sample-exact for every format: encoder delay and padding are trimmed as
+// the container declares them (MP4 edit lists, Matroska's CodecDelay and DiscardPadding), so
+// the pieces of a gapless album join without a gap, and seek() lands on the exact frame.
 // Every failure throws tonearm::Error naming the path (or stream name) and the cause.
 class Decoder {
 public:
@@ -35,11 +42,19 @@ public:
     // (what lossless round trips and FLAC's MD5 need).
     std::size_t read(std::span<std::int32_t> out);
 
-    // After read() returned 0: throws Error(truncated) if the stream ended before the length
-    // its header declares. (libsndfile shortens a cut WAV/AIFF's length to the bytes present,
-    // so those pass; `tonearm check` inspects the container itself.)
+    // What the container says about the stream's length, read when the file was opened (the
+    // headers and the end of the file): the same look `check` takes.
+    const StreamLength& length() const noexcept;
+    // After read() returned 0: whether the file is shorter than its container says (see
+    // shortfall() in stream_length.hpp), as one line; nothing when it is whole. A decoder
+    // error at the place where the container shows the cut ends the stream instead of
+    // throwing, so a cut file decodes to exactly what is there, then says so here.
+    std::optional<std::string> truncation() const;
+    // The same as an error: throws Error(truncated) with that line.
     void expect_complete() const;
 
+    // Throws Error(invalid_argument) outside [0, info().frames] (an estimated length bounds
+    // nothing: past the real end, the position is the end).
     void seek(std::int64_t frame);
     std::int64_t position() const noexcept;  // frames read (or sought to) so far
 

@@ -25,7 +25,7 @@ public:
     void start(AudioSource& source) override;
     void stop() override;
     void check() const override;
-    bool realtime() const override { return false; }
+    bool clocked() const override { return false; }
     std::string description() const override;
 
 private:

@@ -21,7 +21,7 @@ public:
     StreamFormat open(StreamFormat wanted) override;
     void start(AudioSource& source) override;
     void stop() override;
-    bool realtime() const override { return pacing_ == Pacing::realtime; }
+    bool clocked() const override { return pacing_ == Pacing::realtime; }
     std::string description() const override;
 
     std::uint64_t frames_received() const noexcept { return frames_.load(std::memory_order_acquire); }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 
 namespace tonearm {
 
@@ -17,12 +18,16 @@ struct TranscodeOptions {
     // Asked between blocks; true ends the work with Error(interrupted). (Not a std::stop_token:
     // the web build's libc++ has none.)
     std::function<bool()> stop_requested;
+    // A cut input (Decoder::truncation) is an Error(truncated) and nothing is written, instead
+    // of a copy of what is there plus TranscodeResult::truncation.
+    bool strict = false;
 };
 
 struct TranscodeResult {
     AudioInfo input;
     OutputFormat output;      // the rate may differ from the input's (Opus: 48 kHz)
     std::int64_t frames = 0;  // written
+    std::optional<std::string> truncation;  // the input is cut: how much of it there was
 };
 
 // Decodes `input` (or part of it) and writes it to `output`, block by block in flat memory.

@@ -22,7 +22,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string&,
-                                     const std::map<std::string, std::string>&)
+                                     const std::map<std::string, std::string>&, const std::string&)
 {
     throw std::runtime_error("cannot start " + (argv.empty() ? std::string("a process") : argv.front()) +
                              " from WebAssembly");
@@ -31,6 +31,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
 BackgroundProcess::~BackgroundProcess() = default;
 
 int BackgroundProcess::stop(int) { return -1; }
+
+std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds) { return std::nullopt; }
 
 std::string tonearm_cli() { throw std::runtime_error("no tonearm CLI in WebAssembly"); }
 
