@@ -103,8 +103,12 @@ struct VerdictCache::Impl {
 // Reads before it writes: a file that is not a database, or not ours, fails here untouched.
 void VerdictCache::Impl::check_identity()
 {
+    // One read transaction for both: another process may create the schema in between, and
+    // its id read before and its table read after would look like another program's database.
+    exec("BEGIN");
     const auto id = single_integer("PRAGMA application_id");  // SQLITE_NOTADB: not a database at all
     const auto tables = single_integer("SELECT count(*) FROM sqlite_schema");
+    exec("COMMIT");
     if (id == 0 && tables == 0)
         return create_schema();
     if (id != application_id)
