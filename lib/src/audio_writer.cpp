@@ -1,5 +1,6 @@
 #include "tonearm/audio_writer.hpp"
 
+#include "text.hpp"
 #include "tonearm/error.hpp"
 
 #include <sndfile.h>
@@ -68,9 +69,7 @@ std::optional<FileType> file_type_from_name(std::string_view name)
 {
     if (!name.empty() && name.front() == '.')
         name.remove_prefix(1);
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string lower = lower_case(std::string(name));
     if (lower == "wav" || lower == "wave") return FileType::wav;
     if (lower == "aiff" || lower == "aif") return FileType::aiff;
     if (lower == "flac") return FileType::flac;

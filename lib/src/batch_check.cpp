@@ -3,6 +3,7 @@
 #include "byte_source.hpp"
 #include "containers/container.hpp"
 #include "tonearm/audio_extensions.hpp"
+#include "text.hpp"
 #include "verifier.hpp"
 
 #include <algorithm>
@@ -120,8 +121,7 @@ struct Lister {
         std::string ext = path.extension().string();
         if (ext.size() < 2)
             return false;
-        ext.erase(0, 1);
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+        ext = lower_case(ext.substr(1));
         return std::any_of(options.extensions.begin(), options.extensions.end(),
                            [&](const std::string& wanted) { return wanted == ext; });
     }
@@ -179,7 +179,7 @@ InputList list_inputs(std::span<const std::filesystem::path> paths, const InputL
     for (auto& ext : normalised.extensions) {
         if (ext.starts_with('.'))
             ext.erase(0, 1);
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+        ext = lower_case(std::move(ext));
     }
     InputList list;
     Lister lister{normalised, list, {}};

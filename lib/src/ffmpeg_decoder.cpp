@@ -14,6 +14,7 @@
 #include "decoder_backend.hpp"
 #include "ffmpeg_log.hpp"
 #include "mp4_boxes.hpp"
+#include "text.hpp"
 
 #include "tonearm/error.hpp"
 
@@ -181,8 +182,7 @@ std::map<std::string, std::string> read_tags(const AVFormatContext& format, cons
     for (const AVDictionary* dict : {format.metadata, stream.metadata}) {
         const AVDictionaryEntry* entry = nullptr;
         while ((entry = av_dict_get(dict, "", entry, AV_DICT_IGNORE_SUFFIX))) {
-            std::string key = entry->key;
-            std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+            std::string key = lower_case(entry->key);
             if (key == "track")
                 key = "tracknumber";
             else if (key == "encoder")

@@ -2,13 +2,13 @@
 
 #include "ffmpeg_log.hpp"
 #include "tonearm/error.hpp"
+#include "text.hpp"
 
 extern "C" {
 #include <libavformat/avformat.h>
 }
 
 #include <algorithm>
-#include <cctype>
 
 namespace tonearm {
 
@@ -32,8 +32,7 @@ std::map<std::string, std::string> read_file_tags(const std::filesystem::path& p
     const auto add = [&](const AVDictionary* dict) {
         const AVDictionaryEntry* entry = nullptr;
         while ((entry = av_dict_get(dict, "", entry, AV_DICT_IGNORE_SUFFIX))) {
-            std::string key = entry->key;
-            std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+            std::string key = lower_case(entry->key);
             tags.emplace(std::move(key), entry->value);
         }
     };
