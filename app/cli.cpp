@@ -5,6 +5,16 @@
 
 namespace tonearm::cli {
 
+const CLI::Validator& time_validator()
+{
+    static const CLI::Validator validator(
+        [](const std::string& text) {
+            return parse_time(text) ? std::string() : "'" + text + "' is not a time (try 90, 1:30 or 1500ms)";
+        },
+        "TIME");
+    return validator;
+}
+
 std::string common_footer()
 {
     return std::string(time_syntax_help) + "\n\nEnvironment:\n" + environment_help + "\n\n" + exit_codes_help;

@@ -56,16 +56,6 @@ int run_decode(const DecodeOptions& options)
 
 }  // namespace
 
-const CLI::Validator& time_validator()
-{
-    static const CLI::Validator validator(
-        [](const std::string& text) {
-            return parse_time(text) ? std::string() : "'" + text + "' is not a time (try 90, 1:30 or 1500ms)";
-        },
-        "TIME");
-    return validator;
-}
-
 void add_decode_command(CLI::App& app, CommandContext& context)
 {
     auto options = std::make_shared<DecodeOptions>();
