@@ -128,6 +128,36 @@ TEST_F(PlayerCoreTest, SeekContinuesAtExactlyThatFrame)
     EXPECT_TRUE(core.finished());
 }
 
+// A jump to another track (n, p, a seek) goes on from there: after that track, the one that
+// follows it, not the same track again.
+TEST_F(PlayerCoreTest, AfterAJumpToAnotherTrackPlayGoesOnWithTheNextOne)
+{
+    const auto a = tone("a.wav", 0.3);
+    const auto b = tone("b.wav", 0.4, wav16, 44100, 0.3);
+    const auto c = tone("c.wav", 0.5, wav16, 44100, 0.7);
+    PlayerCore core({a, b, c});
+    core.set_output_format(core.open());
+    std::vector<float> buffer(1000 * 2);
+    ASSERT_EQ(core.render(buffer), 1000u);
+
+    core.seek(1, 0);
+    std::vector<float> played;
+    std::vector<std::size_t> tracks;  // one entry a segment
+    std::uint64_t last_id = 0;
+    while (true) {
+        const Segment segment = core.segment();
+        const std::size_t frames = core.render(buffer);
+        if (frames == 0)
+            break;
+        if (tracks.empty() || segment.id != last_id)
+            tracks.push_back(segment.track);
+        last_id = segment.id;
+        played.insert(played.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(frames * 2));
+    }
+    EXPECT_EQ(tracks, (std::vector<std::size_t>{1, 2}));
+    EXPECT_TRUE(same_samples(played, concatenated({b, c})));
+}
+
 TEST_F(PlayerCoreTest, StartsTheFirstTrackAtTheRequestedTime)
 {
     const auto file = tone("a.wav", 1.0);

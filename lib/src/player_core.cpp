@@ -97,7 +97,7 @@ void PlayerCore::seek(std::size_t track, std::int64_t frame)
         }
     }
     current_.reset();
-    next_track_ = track;
+    next_track_ = track + 1;  // after this track, or in its place when it cannot be played
     if (track < playlist_.size() && start_track(track, frame))
         return;
     advance();
