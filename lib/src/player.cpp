@@ -170,6 +170,11 @@ void Player::land(Jump jump)
     core_.seek(jump.track, jump.frame);
     decoding_done_.store(false);
     discard_until_.store(ring_->total_written(), std::memory_order_release);
+    // The target's mark goes in before the jump stops being in flight: until the sink has
+    // skipped the obsolete audio there is no room to decode into, and a status() taken
+    // meanwhile would find only the old segment's mark (the old track, at a made-up position),
+    // and a key pressed then (n, p) would count from the wrong track.
+    mark_segment();
     {
         std::lock_guard lock(mutex_);
         if (!jump_)  // no newer jump is on its way
