@@ -141,6 +141,7 @@ struct PulseSink::Impl {
 
     void connect_stream(StreamFormat format);
     void write_available(std::size_t bytes);
+    std::size_t copy_from_source(std::size_t bytes);
     void begin_drain();
     bool cork(bool on);
     void lost() noexcept;
@@ -213,12 +214,31 @@ void PulseSink::Impl::write_available(std::size_t bytes)
         starved = true;  // start() writes once there is a source
         return;
     }
+    bytes = copy_from_source(bytes);
+    if (bytes >= frame_bytes()) {
+        // Short of audio: say so, then look once more. A producer that added audio before
+        // the flag was up is found by this look; one that adds it after sees the flag in
+        // wake() and calls back. Setting the flag only after the look lost that wake-up
+        // (the decode thread could fill the whole ring in between, then wait for room that
+        // no one would make: playback stopped for good after a seek, under load).
+        starved = true;
+        std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the one in wake()
+        bytes = copy_from_source(bytes);
+    }
+    starved = bytes >= frame_bytes();
+    if (source->exhausted() && !draining)
+        begin_drain();
+}
+
+// Copies up to `bytes` from the source into the stream; returns how many it could not.
+std::size_t PulseSink::Impl::copy_from_source(std::size_t bytes)
+{
     const std::size_t frame = frame_bytes();
     while (bytes >= frame) {
         void* data = nullptr;
         std::size_t size = bytes;
         if (pa_stream_begin_write(stream.get(), &data, &size) < 0 || !data)
-            return;
+            break;
         size = std::min(size, bytes) / frame * frame;
         const std::size_t frames = source->render(std::span(static_cast<float*>(data), size / sizeof(float)));
         if (frames == 0) {
@@ -230,9 +250,7 @@ void PulseSink::Impl::write_available(std::size_t bytes)
         if (frames * frame < size)
             break;
     }
-    starved = bytes >= frame;
-    if (source->exhausted() && !draining)
-        begin_drain();
+    return bytes;
 }
 
 // The last audio is written: let the server play it out (and start it, if it was too
@@ -403,6 +421,7 @@ bool PulseSink::drained() const { return impl_->is_drained || impl_->failed; }
 
 void PulseSink::wake()
 {
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // the audio written before is seen; see write_available()
     if (!impl_->starved.load())
         return;
     MainloopLock lock(impl_->loop());
