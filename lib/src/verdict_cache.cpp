@@ -6,6 +6,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <string_view>
+#include <thread>
 #include <sys/stat.h>
 
 namespace tonearm {
@@ -97,18 +100,23 @@ struct VerdictCache::Impl {
     }
 
     void check_identity();
+    void switch_to_wal();
     void create_schema();
 };
 
 // Reads before it writes: a file that is not a database, or not ours, fails here untouched.
 void VerdictCache::Impl::check_identity()
 {
-    // One read transaction for both: another process may create the schema in between, and
-    // its id read before and its table read after would look like another program's database.
-    exec("BEGIN");
-    const auto id = single_integer("PRAGMA application_id");  // SQLITE_NOTADB: not a database at all
-    const auto tables = single_integer("SELECT count(*) FROM sqlite_schema");
-    exec("COMMIT");
+    // One statement for both, so one snapshot: another process may create the schema in
+    // between, and its id read before and its table read after would look like another
+    // program's database.
+    Statement identity = prepare(  // SQLITE_NOTADB: not a database at all
+        "SELECT (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema)");
+    if (sqlite3_step(identity.get()) != SQLITE_ROW)
+        fail("not a tonearm verdict cache");
+    const auto id = sqlite3_column_int64(identity.get(), 0);
+    const auto tables = sqlite3_column_int64(identity.get(), 1);
+    identity.reset();
     if (id == 0 && tables == 0)
         return create_schema();
     if (id != application_id)
@@ -123,11 +131,32 @@ void VerdictCache::Impl::check_identity()
     }
 }
 
+// Switching to WAL needs the file to itself, and SQLite answers BUSY at once, without its
+// busy handler, while another connection reads it (a second check opening the same new
+// cache). So the wait is ours.
+void VerdictCache::Impl::switch_to_wal()
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    while (true) {
+        Statement statement = prepare("PRAGMA journal_mode = WAL");
+        const int status = sqlite3_step(statement.get());
+        if (status == SQLITE_ROW) {
+            const auto* mode = sqlite3_column_text(statement.get(), 0);
+            if (!mode || std::string_view(reinterpret_cast<const char*>(mode)) != "wal")
+                fail("cannot switch the verdict cache to WAL");
+            return;
+        }
+        if ((status & 0xFF) != SQLITE_BUSY || std::chrono::steady_clock::now() > until)
+            fail("cannot switch the verdict cache to WAL");
+        statement.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 void VerdictCache::Impl::create_schema()
 {
     // WAL: readers never block the writer; one writer at a time, each transaction short.
-    if (single_text("PRAGMA journal_mode = WAL") != "wal")
-        fail("cannot switch the verdict cache to WAL");
+    switch_to_wal();
     exec("BEGIN IMMEDIATE");
     // Another process may have created it meanwhile: everything below holds either way.
     exec("CREATE TABLE IF NOT EXISTS verdicts ("
