@@ -58,22 +58,40 @@ ControlLatencies measure_control_latency(const std::vector<std::string>& argv,
     if (!options.save_recording.empty())
         write_bytes(options.save_recording, std::as_bytes(std::span(samples)));
     auto level = [&](std::size_t frame) { return samples.at(std::min(frame, frames - 1) * 2); };
+    // For a failure: the levels that did play after `key`, and what the player showed.
+    auto what_was_heard = [&](Clock::time_point key) {
+        std::string levels;
+        const std::size_t from = recorder.frame_at(key);
+        const std::size_t step = static_cast<std::size_t>(sample_rate / 10);
+        for (std::size_t frame = from; frame < frames && levels.size() < 400; frame += step)
+            levels += " " + std::to_string(level(frame)).substr(0, 5);
+        std::string shown = player.output();
+        std::replace(shown.begin(), shown.end(), '\r', '\n');
+        return "; levels every 100 ms from the key (" + std::to_string(frames - std::min(from, frames)) +
+               " frames recorded after it):" + levels + "; the player showed: " +
+               shown.substr(shown.size() - std::min<std::size_t>(shown.size(), 600));
+    };
     // How long after `key` the effect was played: the first frame of a run of 10 ms that all
     // pass `heard` (a single odd frame is a player's glitch, not its answer to the key).
     const std::size_t run = static_cast<std::size_t>(sample_rate / 100);
+    // The recording maps frames to the clock within a few milliseconds (up to 2.2 ms off with
+    // two CPU hogs beside it), and an effect can be heard that soon (a seek once showed 3
+    // frames "before" its key): look from before the key, and take the level before it from
+    // before that.
+    constexpr auto clock_slack = std::chrono::milliseconds(10);
     auto heard_after = [&](const char* what, Clock::time_point key, auto heard) {
         std::size_t passed = 0;
-        for (std::size_t frame = recorder.frame_at(key); frame < frames; ++frame) {
+        for (std::size_t frame = recorder.frame_at(key - clock_slack); frame < frames; ++frame) {
             passed = heard(level(frame)) ? passed + 1 : 0;
             if (passed == run)
                 return std::chrono::duration<double, std::milli>(recorder.time_of(frame + 1 - run) - key).count();
         }
-        throw std::runtime_error(std::string(what) + " was never heard");
+        throw std::runtime_error(std::string(what) + " was never heard" + what_was_heard(key));
     };
-    // The level just before a key (the loudest frame of the 10 ms before: a glitch is silence).
+    // The level before a key (the loudest frame of the 10 ms before the slack: a glitch is silence).
     auto level_before = [&](Clock::time_point key) {
         float loudest = 0;
-        const std::size_t end = recorder.frame_at(key);
+        const std::size_t end = recorder.frame_at(key - clock_slack);
         for (std::size_t frame = end - std::min(end, run); frame < end; ++frame)
             loudest = std::max(loudest, level(frame));
         return loudest;
