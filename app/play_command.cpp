@@ -127,7 +127,9 @@ int play_loop(Player& player, Controls& controls, FILE* terminal, Mpris* mpris)
     std::size_t reported = 0;
     std::optional<std::size_t> announced;
 
-    while (!player.finished()) {
+    // Looks before it asks whether play has finished: the null output can play a short file
+    // through before the first look, and what played is still announced.
+    for (;;) {
         report_track_errors(player, reported, status ? &*status : nullptr);
         const PlayerStatus now = player.status();
         if (announced != now.track) {
@@ -138,6 +140,10 @@ int play_loop(Player& player, Controls& controls, FILE* terminal, Mpris* mpris)
                 status->clear();
             spdlog::info("playing {} ({})", printable_path(player.playlist()[now.track].path),
                          track_title(player, now.track));
+        }
+        if (player.finished()) {
+            report_track_errors(player, reported, status ? &*status : nullptr);  // any since the look above
+            return exit_ok;
         }
         auto timeout = player.time_to_next_change();
         if (status) {
@@ -157,8 +163,6 @@ int play_loop(Player& player, Controls& controls, FILE* terminal, Mpris* mpris)
                 mpris->changed();
         }
     }
-    report_track_errors(player, reported, status ? &*status : nullptr);
-    return exit_ok;
 }
 
 // What play plays: the tracks, where to begin, and what a resume point needs to find them again.
