@@ -31,7 +31,7 @@ protected:
 
 TEST_F(Installed, ThePrefixHoldsTheBinaryDemoManPageAndCompletions)
 {
-    for (const char* file : {"bin/tonearm", "share/tonearm/demo.flac", "share/man/man1/tonearm.1.gz",
+    for (const char* file : {"bin/tonearm", "lib/tonearm/tonearm-ffmpeg.so", "share/tonearm/demo.flac", "share/man/man1/tonearm.1.gz",
                              "share/bash-completion/completions/tonearm", "share/zsh/site-functions/_tonearm",
                              "share/fish/vendor_completions.d/tonearm.fish"})
         EXPECT_TRUE(std::filesystem::is_regular_file(prefix / file)) << file;
@@ -68,10 +68,14 @@ TEST_F(Installed, RunsFromAnywhereWithTheSourceTreeGone)
     std::vector<std::filesystem::path> hidden = {TONEARM_SOURCE_DIR};
     if (!std::string_view(TONEARM_BUILD_DIR).starts_with(TONEARM_SOURCE_DIR))
         hidden.emplace_back(TONEARM_BUILD_DIR);
+    // An M4A: its FFmpeg part is loaded from beside the moved binary.
+    const std::vector<float> tone(2 * 4410, 0.25f);
+    const auto m4a = write_ffmpeg_fixture(dir.path(), "tone", ffmpeg_fixture("aac_m4a"), tone);
     const std::string binary = (moved / "bin" / "tonearm").string();
     const auto result = run_with_hidden(
         hidden, "test ! -e '" + std::string(TONEARM_SOURCE_DIR) + "/CMakeLists.txt' && cd / && NO_COLOR=1 '" + binary +
-                    "' -v play --null && '" + binary + "' info '" + (moved / "share/tonearm/demo.flac").string() + "'");
+                    "' -v play --null && '" + binary + "' info '" + (moved / "share/tonearm/demo.flac").string() +
+                    "' '" + m4a.string() + "'");
     if (result.err.find("no mount namespace") != std::string::npos)
         GTEST_SKIP() << "this machine allows no mount namespace, so the source tree cannot be hidden";
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -79,6 +83,7 @@ TEST_F(Installed, RunsFromAnywhereWithTheSourceTreeGone)
     EXPECT_NE(result.err.find("playing " + (moved / "share/tonearm/demo.flac").string()), std::string::npos)
         << result.err;
     EXPECT_NE(result.out.find("FLAC"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("AAC"), std::string::npos) << result.out;
 }
 
 TEST_F(Installed, WithoutTheDemoPlaySaysWhereItLookedAndExitsOne)

@@ -5,6 +5,9 @@
 #include "byte_source.hpp"
 #include "containers/container.hpp"
 #include "decoder_backend.hpp"
+#if TONEARM_WITH_FFMPEG
+#include "ffmpeg_part.hpp"
+#endif
 #include "tonearm/error.hpp"
 
 #include <algorithm>
@@ -49,7 +52,7 @@ std::unique_ptr<detail::DecoderBackend> open_ffmpeg(detail::StreamSource source,
                                                     const StreamLength& length)
 {
     try {
-        return detail::open_ffmpeg(std::move(source), name);
+        return detail::ffmpeg_part(name).open_decoder(std::move(source), name);
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::malformed && length.shows_cut())
             throw Error(ErrorKind::truncated, name, *length.cut + ": no audio can be decoded");

@@ -92,18 +92,12 @@ function sizes() {
 }
 
 // ---------------------------------------------------------------------------- decode speed
-// The native twin of the worker's decode loop (native_decode_speed.cpp), linked with the
-// native build's libtonearm.a; rebuilt when either is newer than the binary.
+// The native twin of the worker's decode loop (tests/bench/native_decode_speed.cpp): a target
+// of the bench preset, which scripts/bench has built already (built here when run alone).
 function nativeLoopTool() {
-  const src = path.join(repo, 'web-shell/tests/native_decode_speed.cpp');
-  const lib = path.join(path.dirname(path.dirname(native)), 'lib/libtonearm.a');
-  const bin = path.join(repo, 'build/web/native_decode_speed');
-  const mtime = (f) => fs.statSync(f).mtimeMs;
-  if (!fs.existsSync(bin) || mtime(bin) < Math.max(mtime(src), mtime(lib))) {
-    const libs = execFileSync('pkg-config', ['--libs', 'sndfile', 'soxr', 'libavformat', 'libavcodec', 'libavutil'])
-      .toString().trim().split(/\s+/);
-    execFileSync('g++', ['-O2', '-std=c++20', src, `-I${path.join(repo, 'lib/include')}`, lib, ...libs, '-lpthread', '-o', bin],
-      { stdio: ['ignore', 2, 2] });
+  const bin = path.join(repo, 'build/bench/tools/native_decode_speed');
+  if (!fs.existsSync(bin)) {
+    execFileSync('bash', ['-c', 'source scripts/lib/common.sh && build_preset bench'], { cwd: repo, stdio: ['ignore', 2, 2] });
   }
   return bin;
 }

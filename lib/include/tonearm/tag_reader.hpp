@@ -16,8 +16,8 @@ namespace tonearm {
 // except libavformat on Ogg/Opus/WMA (about 4 ms: it reads the end of the file for the
 // duration); TagLib 1.13 found none in the M4A (freeform atoms) or the WMA and cannot open
 // WebM at all. One read per track is nothing next to playing it, so libavformat: it reads them
-// all and is linked already. Native builds only (the web build has no use for it).
-// Throws Error when libavformat cannot read the file.
+// all and tonearm's FFmpeg part has it already. Native builds only (the web build has no use
+// for it). Throws Error when libavformat cannot read the file, or the FFmpeg part cannot load.
 std::map<std::string, std::string> read_file_tags(const std::filesystem::path& path);
 
 }  // namespace tonearm
