@@ -2,18 +2,15 @@
 
 #include "byte_source.hpp"
 #include "containers/container.hpp"
+#include "ordered_parallel_map.hpp"
 #include "tonearm/audio_extensions.hpp"
 #include "text.hpp"
 #include "verifier.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <sys/stat.h>
-#include <thread>
 
 namespace tonearm {
 
@@ -198,77 +195,24 @@ InputList list_inputs(std::span<const std::filesystem::path> paths, const InputL
 
 std::vector<CheckResult> check_all(std::span<const CheckInput> inputs, const CheckAllOptions& options)
 {
-    const std::size_t total = inputs.size();
-    std::vector<CheckResult> results(total);
-    if (total == 0)
-        return results;
-
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<char> ready(total, 0);  // guarded by mutex
-    std::size_t done = 0;               // guarded by mutex
-    std::atomic<std::size_t> next{0};
-
-    const auto work = [&] {
-        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < total;) {
-            CheckResult result;
-            if (inputs[i].problem) {
-                result.path = inputs[i].path;
-                detail::fail(result, check_category(inputs[i].problem->kind()), inputs[i].problem->cause());
-            } else {
-                result = options.check ? options.check(i, inputs[i]) : check_file(inputs[i].path);
-            }
-            {
-                const std::lock_guard lock(mutex);
-                results[i] = std::move(result);
-                ready[i] = 1;
-                ++done;
-            }
-            changed.notify_one();
-        }
+    const auto check = [&](std::size_t i) {
+        if (!inputs[i].problem)
+            return options.check ? options.check(i, inputs[i]) : check_file(inputs[i].path);
+        CheckResult result;
+        result.path = inputs[i].path;
+        detail::fail(result, check_category(inputs[i].problem->kind()), inputs[i].problem->cause());
+        return result;
     };
-
-    // std::thread joined by hand: Emscripten's libc++ has no std::jthread.
-    struct Pool {
-        std::vector<std::thread> threads;
-        ~Pool()
-        {
-            for (auto& thread : threads)
-                thread.join();
-        }
-    } pool;
-    const auto jobs = static_cast<std::size_t>(std::clamp<unsigned>(options.jobs, 1, 1024));
-    pool.threads.reserve(std::min(jobs, total));
-    for (std::size_t k = 0; k < std::min(jobs, total); ++k)
-        pool.threads.emplace_back(work);
-
-    // The calling thread reports: progress after each file, results in input order. A slot
-    // is only read after its ready flag was seen under the mutex, and never written again.
-    std::size_t delivered = 0, reported = 0;
-    std::unique_lock lock(mutex);
-    while (delivered < total) {
-        changed.wait(lock, [&] { return done > reported; });
-        reported = done;
-        std::size_t deliverable = delivered;
-        while (deliverable < total && ready[deliverable])
-            ++deliverable;
-        lock.unlock();
-        try {
-            if (options.on_progress)
-                options.on_progress(reported, total);
-            for (; delivered < deliverable; ++delivered)
-                if (options.on_result)
-                    options.on_result(delivered, results[delivered]);
-        } catch (...) {
-            // A callback failed (a cache that cannot be written): no new file is started, the
-            // pool joins what is running, and the caller gets the error.
-            next.store(total);
-            throw;
-        }
-        lock.lock();
-    }
-    lock.unlock();
-    return results;  // (the pool joins its threads first)
+    // A callback that fails (a cache that cannot be written) stops the check: the caller gets the error.
+    const auto progress = [&](std::size_t done) {
+        if (options.on_progress)
+            options.on_progress(done, inputs.size());
+    };
+    const auto deliver = [&](std::size_t i, const CheckResult& result) {
+        if (options.on_result)
+            options.on_result(i, result);
+    };
+    return detail::ordered_parallel_map<CheckResult>(inputs.size(), options.jobs, check, progress, deliver);
 }
 
 }  // namespace tonearm
