@@ -2,14 +2,14 @@
 
 #include "tonearm/error.hpp"
 
-#if TONEARM_FFMPEG_PLUGIN
+#ifdef TONEARM_FFMPEG_PLUGIN
 #include <dlfcn.h>
 #include <string_view>
 #endif
 
 namespace tonearm::detail {
 
-#if TONEARM_FFMPEG_PLUGIN
+#ifdef TONEARM_FFMPEG_PLUGIN
 namespace {
 
 struct LoadedPart {
@@ -17,12 +17,13 @@ struct LoadedPart {
     std::string why_not;  // when part is null
 };
 
-// Found from where the program is, like its demo (app/demo_path.hpp), not from a path baked in.
+// Found from where the program is, like its demo (app/demo_path.hpp), not from a path baked in:
+// TONEARM_FFMPEG_PLUGIN is its path below the prefix (lib/CMakeLists.txt).
 std::filesystem::path plugin_path()
 {
     std::error_code ec;
     const auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return executable.parent_path().parent_path() / "lib/tonearm/tonearm-ffmpeg.so";
+    return executable.parent_path().parent_path() / TONEARM_FFMPEG_PLUGIN;
 }
 
 LoadedPart load_part()

@@ -26,8 +26,9 @@ struct FfmpegPart {
 
 // The part, loaded once per process and never unloaded (the backends it opens run its code).
 // Throws Error(unsupported, subject, why) when it cannot be loaded: not installed, or not
-// this build's. The plugin is <prefix>/lib/tonearm/tonearm-ffmpeg.so for <prefix>/bin/tonearm;
-// the build tree mirrors that: build/X/lib/tonearm for the programs in build/X/app, tests, tools.
+// this build's. The plugin is <prefix>/<libdir>/tonearm/tonearm-ffmpeg.so for
+// <prefix>/bin/tonearm (libdir: lib, or lib/<multiarch> in Debian's /usr); the build tree
+// mirrors that for the programs in build/X/app, tests and tools.
 const FfmpegPart& ffmpeg_part(const std::string& subject);
 
 // The part's own side (in the plugin, or linked in).
