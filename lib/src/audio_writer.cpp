@@ -109,8 +109,6 @@ SampleEncoding lossless_encoding_for(const AudioInfo& source, FileType type) noe
     return has_float ? SampleEncoding::float32 : SampleEncoding::pcm24;
 }
 
-void AudioWriter::SndfileCloser::operator()(SNDFILE* file) const noexcept { sf_close(file); }
-
 AudioWriter::AudioWriter(const std::filesystem::path& destination, const OutputFormat& format,
                          const std::map<std::string, std::string>& tags)
     : file_(destination), channels_(format.channels)

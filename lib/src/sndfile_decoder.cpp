@@ -2,6 +2,7 @@
 #include "decoder_backend.hpp"
 
 #include "tonearm/error.hpp"
+#include "tonearm/sndfile_handle.hpp"
 
 #include <sndfile.h>
 
@@ -10,6 +11,12 @@
 #include <mutex>
 #include <optional>
 #include <vector>
+
+namespace tonearm {
+
+void SndfileCloser::operator()(SNDFILE* file) const noexcept { sf_close(file); }
+
+}  // namespace tonearm
 
 namespace tonearm::detail {
 namespace {
@@ -27,11 +34,6 @@ std::mutex& open_mutex()
     static std::mutex mutex;
     return mutex;
 }
-
-struct SndfileCloser {
-    void operator()(SNDFILE* file) const noexcept { sf_close(file); }
-};
-using SndfileHandle = std::unique_ptr<SNDFILE, SndfileCloser>;
 
 // Bytes in memory presented to libsndfile as a seekable file.
 struct MemoryFile {

@@ -2,6 +2,7 @@
 
 #include "tonearm/atomic_file.hpp"
 #include "tonearm/audio_info.hpp"
+#include "tonearm/sndfile_handle.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -11,8 +12,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-
-struct sf_private_tag;  // libsndfile's SNDFILE
 
 namespace tonearm {
 
@@ -54,14 +53,11 @@ public:
     const std::filesystem::path& destination() const noexcept { return file_.destination(); }
 
 private:
-    struct SndfileCloser {
-        void operator()(::sf_private_tag* file) const noexcept;
-    };
     template <typename Sample, typename WriteFn>
     void write_blocks(std::span<const Sample> interleaved, WriteFn write_frames);
 
     AtomicFile file_;
-    std::unique_ptr<::sf_private_tag, SndfileCloser> sndfile_;
+    SndfileHandle sndfile_;
     int channels_;
     std::int64_t frames_written_ = 0;
 };
