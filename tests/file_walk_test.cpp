@@ -81,6 +81,25 @@ TEST(FileWalk, ADirectoryThatLinksToItselfAndAnUnreadableOne)
     EXPECT_EQ(missing.problems.size(), 1u);
 }
 
+TEST(FileWalker, BytewiseOrderRelativePathsAndOneVisitPerDirectoryAcrossWalks)
+{
+    TempDir dir;
+    for (const char* name : {"b/10.wav", "b/9.wav", "b/B.wav", "a/x.wav", ".hidden/y.wav"})
+        touch(dir / name);
+    std::vector<std::string> found;
+    fs::path root;
+    const FileWalkVisitor visit{.file = [&](const fs::path& path, const fs::path& relative) {
+        EXPECT_EQ(path, root / relative);
+        found.push_back(relative.string());
+    }};
+    FileWalker walker(NameOrder::bytewise);
+    for (const fs::path& named : {dir / "b", dir.path(), dir / "a"}) {  // b again inside its parent, then a again
+        root = named;
+        walker.walk(named, visit);
+    }
+    EXPECT_EQ(found, (std::vector<std::string>{"10.wav", "9.wav", "B.wav", "a/x.wav"}));
+}
+
 TEST(FileWalk, AHundredThousandEntriesInOneDirectory)
 {
     // Generated here: 100,000 empty files, named so that only a numeric order sorts them right.

@@ -4,13 +4,12 @@
 #include "containers/container.hpp"
 #include "ordered_parallel_map.hpp"
 #include "tonearm/audio_extensions.hpp"
+#include "tonearm/file_walk.hpp"
 #include "text.hpp"
 #include "verifier.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <set>
-#include <sys/stat.h>
 
 namespace tonearm {
 
@@ -106,85 +105,59 @@ unsigned shard_of(const std::filesystem::path& relative, unsigned count) noexcep
 
 namespace {
 
-struct Lister {
-    const InputListOptions& options;
-    InputList& list;
-    std::set<std::pair<dev_t, ino_t>> walked;  // directories, by identity: no loops, no repeats
+bool has_extension(const std::filesystem::path& path, const std::vector<std::string>& extensions)
+{
+    if (extensions.empty())
+        return true;
+    std::string ext = path.extension().string();
+    if (ext.size() < 2)
+        return false;
+    ext = lower_case(ext.substr(1));
+    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
 
-    bool wanted(const std::filesystem::path& path) const
-    {
-        if (options.extensions.empty())
-            return true;
-        std::string ext = path.extension().string();
-        if (ext.size() < 2)
-            return false;
-        ext = lower_case(ext.substr(1));
-        return std::any_of(options.extensions.begin(), options.extensions.end(),
-                           [&](const std::string& wanted) { return wanted == ext; });
-    }
-
-    // Whether `path` (symlinks followed) is a directory not walked yet; marks it walked.
-    bool first_visit_of_directory(const std::filesystem::path& path, bool& is_directory)
-    {
-        struct stat st {};
-        is_directory = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-        return is_directory && walked.insert({st.st_dev, st.st_ino}).second;
-    }
-
-    bool in_shard(const std::filesystem::path& relative) const
-    {
-        return options.shard.count <= 1 || shard_of(relative, options.shard.count) == options.shard.index;
-    }
-
-    // `relative`: the directory's path below the argument it was found under.
-    void walk(const std::filesystem::path& directory, const std::filesystem::path& relative)
-    {
-        std::error_code ec;
-        std::vector<std::filesystem::path> entries;
-        for (auto it = std::filesystem::directory_iterator(directory, ec);
-             !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-            entries.push_back(it->path());
-        if (ec && in_shard(relative))
-            list.inputs.push_back({directory,
-                                   Error(ErrorKind::unreadable, directory.string(),
-                                         "cannot list the directory: " + ec.message()),
-                                   relative});
-        std::sort(entries.begin(), entries.end(),
-                  [](const auto& a, const auto& b) { return a.filename().native() < b.filename().native(); });
-        for (const auto& entry : entries) {
-            if (entry.filename().native().starts_with('.'))
-                continue;
-            const auto entry_relative = relative / entry.filename();
-            bool is_directory = false;
-            if (first_visit_of_directory(entry, is_directory))
-                walk(entry, entry_relative);
-            else if (is_directory || !in_shard(entry_relative))
-                continue;
-            else if (wanted(entry))
-                list.inputs.push_back({entry, std::nullopt, entry_relative});
-            else
-                ++list.skipped;
-        }
-    }
-};
+bool names_a_directory(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec);  // follows links
+}
 
 }  // namespace
 
 InputList list_inputs(std::span<const std::filesystem::path> paths, const InputListOptions& options)
 {
-    InputListOptions normalised = options;
-    for (auto& ext : normalised.extensions) {
+    std::vector<std::string> extensions = options.extensions;
+    for (auto& ext : extensions) {
         if (ext.starts_with('.'))
             ext.erase(0, 1);
         ext = lower_case(std::move(ext));
     }
+    const auto in_shard = [&](const std::filesystem::path& relative) {
+        return options.shard.count <= 1 || shard_of(relative, options.shard.count) == options.shard.index;
+    };
     InputList list;
-    Lister lister{normalised, list, {}};
+    const FileWalkVisitor visit{
+        .file = [&](const std::filesystem::path& path, const std::filesystem::path& relative) {
+            if (!in_shard(relative))
+                return;
+            if (has_extension(path, extensions))
+                list.inputs.push_back({path, std::nullopt, relative});
+            else
+                ++list.skipped;
+        },
+        .problem = [&](const std::filesystem::path& path, const std::filesystem::path& relative,
+                       const std::string& cause) {
+            if (in_shard(relative))
+                list.inputs.push_back({path, Error(ErrorKind::unreadable, path.string(), cause), relative});
+        },
+    };
+    // One walker for all the arguments: a directory named twice, or inside another one named,
+    // is checked once.
+    FileWalker walker(NameOrder::bytewise);
     for (const auto& path : paths) {
-        bool is_directory = false;
-        if (lister.first_visit_of_directory(path, is_directory))
-            lister.walk(path, {});
-        else if (!is_directory && lister.in_shard(path.filename()))
+        if (names_a_directory(path))
+            walker.walk(path, visit);
+        else if (in_shard(path.filename()))
             list.inputs.push_back({path, std::nullopt, path.filename()});  // named explicitly: always checked
     }
     return list;

@@ -126,13 +126,11 @@ struct InputList {
 };
 
 // Expands paths to the files to check (those of options.shard), in a deterministic order: the
-// arguments in the order given; a directory's entries sorted by name (bytewise) and walked depth-first. Names
-// starting with '.' inside walked directories are skipped. Symlinks are followed (a link to
-// a file is checked under the link's path), but each directory is walked at most once, keyed
-// by (device, inode): a link back up the tree, or two links to one directory, cannot loop or
-// check a file twice. Directories are always walked, whatever their names (`x.wav/` is a
-// directory, not a broken file); other non-regular entries that pass the filter (FIFOs,
-// sockets, dangling links) are listed and fail as `open`.
+// arguments in the order given, each directory walked by a FileWalker (file_walk.hpp) in
+// bytewise order, one walker for all of them, so no file is checked twice. Directories are
+// always walked, whatever their names (`x.wav/` is a directory, not a broken file); other
+// non-regular entries that pass the filter (FIFOs, sockets, dangling links) are listed and
+// fail as `open`; a directory that cannot be listed is an input with its problem.
 InputList list_inputs(std::span<const std::filesystem::path> paths,
                       const InputListOptions& options = {});
 
