@@ -14,20 +14,36 @@ export CCACHE_DIR=${CCACHE_DIR:-$cache_dir/ccache} CCACHE_BASEDIR=$root CCACHE_N
 say() { echo "tonearm: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# Configures (when new, or when the presets changed) and builds a CMake preset, in
-# build/PRESET or in DIR; prints the build log only if it fails.
-#   build_preset PRESET [DIR]
+# Configures (when new, when the presets changed, or when --key changed) and builds a CMake
+# preset in build/PRESET; prints the build log only if it fails.
+#   build_preset PRESET [--key TEXT] [--define NAME=VALUE]... [--target TARGET]... [--jobs N]
+# --key: what the configuration rests on beyond the presets (the wasm builds: their dependency
+# prefix). Found packages are cached, so a new key starts a fresh CMake cache.
 build_preset() {
-  local preset=$1 dir=${2:-$root/build/$1} log
-  local build_args=(--preset "$preset")
-  [[ -n ${2:-} ]] && build_args=("$dir")  # a build preset knows only its own directory
+  local preset=$1 dir=$root/build/$1 log key='' defines=() build_args=()
+  shift
+  while (($#)); do
+    case $1 in
+      --key) key=$2 ;;
+      --define) defines+=("-D$2") ;;
+      --target) build_args+=(--target "$2") ;;
+      --jobs) build_args+=(-j "$2") ;;
+      *) die "build_preset: unknown option $1" ;;
+    esac
+    shift 2
+  done
   mkdir -p "$dir"
   log="$dir/build.log"
-  if [[ ! -f $dir/build.ninja || $root/CMakePresets.json -nt $dir/CMakeCache.txt ]]; then
-    say "configuring $preset${2:+ in $dir}"
-    (cd "$root" && cmake --preset "$preset" -B "$dir" >"$log" 2>&1) || { cat "$log" >&2; die "cmake --preset $preset failed"; }
+  local old_key
+  old_key=$(cat "$dir/.configure-key" 2>/dev/null || true)
+  if [[ ! -f $dir/build.ninja || $root/CMakePresets.json -nt $dir/CMakeCache.txt || $old_key != "$key" ]]; then
+    say "configuring $preset"
+    [[ $old_key == "$key" ]] || rm -f "$dir/CMakeCache.txt"
+    (cd "$root" && cmake --preset "$preset" ${defines[@]+"${defines[@]}"} >"$log" 2>&1) ||
+      { cat "$log" >&2; die "cmake --preset $preset failed"; }
+    echo "$key" >"$dir/.configure-key"
   fi
-  if ! (cd "$root" && cmake --build "${build_args[@]}" >"$log" 2>&1); then
+  if ! (cd "$root" && cmake --build --preset "$preset" ${build_args[@]+"${build_args[@]}"} >"$log" 2>&1); then
     grep -E "error|Error" -A5 "$log" | head -60 >&2
     die "build of $preset failed (full log: $log)"
   fi
