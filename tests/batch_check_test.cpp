@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <map>
-#include <random>
 #include <set>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -87,15 +86,6 @@ std::size_t header_end(const FixtureFormat& format, const std::vector<std::byte>
     if (u8(pos) != 0xFF || (u8(pos + 1) & 0xFE) != 0xFA)
         throw std::runtime_error("fixture MP3 is not MPEG-1 layer III");
     return pos + 144 * 1000 * kbps[u8(pos + 2) >> 4] / rates[(u8(pos + 2) >> 2) & 3] + ((u8(pos + 2) >> 1) & 1);
-}
-
-std::vector<std::byte> random_bytes(std::size_t count, unsigned seed)
-{
-    std::mt19937 generator(seed);
-    std::vector<std::byte> bytes(count);
-    for (auto& byte : bytes)
-        byte = static_cast<std::byte>(generator() & 0xFF);
-    return bytes;
 }
 
 bool ffmpeg_available() { return run_process({"ffmpeg", "-version"}).exit_code == 0; }

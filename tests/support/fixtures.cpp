@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <numbers>
+#include <random>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -248,6 +249,15 @@ void write_bytes(const std::filesystem::path& path, std::span<const std::byte> b
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<std::byte> random_bytes(std::size_t count, unsigned seed)
+{
+    std::mt19937 generator(seed);
+    std::vector<std::byte> bytes(count);
+    for (auto& byte : bytes)
+        byte = static_cast<std::byte>(generator() & 0xFF);
+    return bytes;
 }
 
 std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text)

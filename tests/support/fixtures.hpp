@@ -104,6 +104,8 @@ std::vector<float> ffmpeg_decode(const std::filesystem::path& path);
 std::vector<std::byte> read_bytes(const std::filesystem::path& path);
 std::string read_text(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes);
+// `count` bytes of noise, the same for the same seed.
+std::vector<std::byte> random_bytes(std::size_t count, unsigned seed);
 // Writes `text` as the whole of `path`, making its folders first; returns `path`.
 std::filesystem::path write_text(const std::filesystem::path& path, std::string_view text);
 
