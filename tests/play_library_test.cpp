@@ -262,7 +262,7 @@ TEST_F(PlayLibraryHeard, NextAndPreviousOnTheTerminalAcrossFilesAndCueTracks)
     for (int i = 0; i < 100 && !played_a_second(); ++i)
         player.wait_for_output("0:01 / 0:08", std::chrono::milliseconds(100), back_at);
     ASSERT_TRUE(played_a_second()) << player.output();
-    EXPECT_TRUE(after("<", "0:00 / 0:08")) << "previous on the first track restarts it";
+    EXPECT_TRUE(after("<", "0:00 / 0:08")) << "previous on the first track restarts it:\n" << player.output().substr(back_at);
     player.type("q");
     EXPECT_EQ(player.wait(std::chrono::seconds(5)), 0);
 }

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <optional>
 
 namespace tonearm {
 namespace {
@@ -129,6 +131,17 @@ struct PulseSink::Impl {
     bool paused = false;   // what the player asked for
     bool draining = false;
     pa_usec_t last_latency = 0;
+    // A flush (a seek, "next") went wrong two ways under load. Audio the write callback gave
+    // the server while the flush was on its way was dropped by it, yet counted as heard (the
+    // status line jumped ahead), and the server then asked for nothing more: playback stood
+    // still. And after a flush the server holds the stream back until it has its prebuf
+    // (= tlength, 2 s) again while libpulse's interpolated clock runs on, so the delay it
+    // reported fell to nothing over a second of unplayed audio. So nothing is written until
+    // the flush is done, and the refill starts the stream itself once it has minreq.
+    bool flushing = false;           // flush() is waiting for the server
+    bool refilling = false;             // flushed, and not started again yet
+    std::uint64_t refilled_bytes = 0;   // written since the last flush
+    std::optional<std::chrono::steady_clock::time_point> restarted;  // when the refill started
 
     std::atomic<bool> starved{false};
     std::atomic<bool> is_drained{false};
@@ -143,6 +156,7 @@ struct PulseSink::Impl {
     void write_available(std::size_t bytes);
     std::size_t copy_from_source(std::size_t bytes);
     void begin_drain();
+    void restart_when_refilled();
     bool cork(bool on);
     void lost() noexcept;
 };
@@ -210,8 +224,10 @@ void PulseSink::Impl::connect_stream(StreamFormat format)
 // The server wants `bytes`: copy what the player has, never silence in its place.
 void PulseSink::Impl::write_available(std::size_t bytes)
 {
-    if (!source) {
-        starved = true;  // start() writes once there is a source
+    if (!source || flushing) {
+        // start() writes once there is a source, flush() once the server has flushed: audio
+        // written while a flush is on its way would be dropped by it, unheard, and lost.
+        starved = true;
         return;
     }
     bytes = copy_from_source(bytes);
@@ -228,6 +244,19 @@ void PulseSink::Impl::write_available(std::size_t bytes)
     starved = bytes >= frame_bytes();
     if (source->exhausted() && !draining)
         begin_drain();
+    else
+        restart_when_refilled();
+}
+
+// Starts a refilled stream at once (see `refilling`).
+void PulseSink::Impl::restart_when_refilled()
+{
+    if (!refilling || corked || refilled_bytes < bytes_for(buffering.request_seconds, spec))
+        return;
+    refilling = false;
+    restarted = std::chrono::steady_clock::now();
+    if (pa_operation* trigger = pa_stream_trigger(stream.get(), nullptr, nullptr))
+        pa_operation_unref(trigger);
 }
 
 // Copies up to `bytes` from the source into the stream; returns how many it could not.
@@ -247,6 +276,7 @@ std::size_t PulseSink::Impl::copy_from_source(std::size_t bytes)
         }
         pa_stream_write(stream.get(), data, frames * frame, nullptr, 0, PA_SEEK_RELATIVE);
         bytes -= frames * frame;
+        refilled_bytes += frames * frame;
         if (frames * frame < size)
             break;
     }
@@ -259,6 +289,10 @@ void PulseSink::Impl::begin_drain()
 {
     draining = true;
     is_drained = false;
+    if (refilling) {  // the trigger below starts it
+        refilling = false;
+        restarted = std::chrono::steady_clock::now();
+    }
     if (pa_operation* trigger = pa_stream_trigger(stream.get(), nullptr, nullptr))
         pa_operation_unref(trigger);
     // A flush answers a drain in flight before its own reply (the server keeps the order),
@@ -365,8 +399,10 @@ bool PulseSink::pause(bool paused)
 {
     MainloopLock lock(impl_->loop());
     impl_->paused = paused;
-    if (impl_->stream && impl_->source && !impl_->failed)
+    if (impl_->stream && impl_->source && !impl_->failed) {
         impl_->cork(paused);
+        impl_->restart_when_refilled();
+    }
     return true;
 }
 
@@ -377,6 +413,7 @@ bool PulseSink::flush()
         return true;
     Impl& impl = *impl_;
     const bool was_corked = impl.corked;
+    impl.flushing = true;
     impl.cork(true);  // "pa_stream_flush() works badly if not corked" (mpv's ao_pulse)
     impl.connection.wait(pa_stream_flush(impl.stream.get(), [](pa_stream*, int, void* self) {
         signal_loop(static_cast<Impl*>(self)->loop());
@@ -387,8 +424,16 @@ bool PulseSink::flush()
     }, &impl));
     impl.draining = false;
     impl.is_drained = false;
-    if (!was_corked && !impl.paused && impl.source)
+    impl.flushing = false;
+    impl.refilling = true;
+    impl.restarted.reset();
+    impl.refilled_bytes = 0;
+    if (impl.source)  // what the server asked for meanwhile
+        impl.write_available(pa_stream_writable_size(impl.stream.get()));
+    if (!was_corked && !impl.paused && impl.source) {
         impl.cork(false);
+        impl.restart_when_refilled();
+    }
     return true;
 }
 
@@ -410,11 +455,20 @@ double PulseSink::delay() const
     MainloopLock lock(impl_->loop());
     if (!impl_->stream || impl_->failed)
         return 0;
+    const double refilled = static_cast<double>(impl_->refilled_bytes) / pa_bytes_per_second(&impl_->spec);
+    if (impl_->refilling)  // nothing played since the flush
+        return refilled;
     pa_usec_t latency = 0;
     int negative = 0;
     if (pa_stream_get_latency(impl_->stream.get(), &latency, &negative) == 0)
         impl_->last_latency = negative ? 0 : latency;
-    return static_cast<double>(impl_->last_latency) / 1e6;
+    const double reported = static_cast<double>(impl_->last_latency) / 1e6;
+    if (!impl_->restarted)
+        return reported;
+    // Since the refill started the server has played at most the time gone by (less, if it
+    // was paused or ran short): what it holds is never less than what was written beyond that.
+    const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - *impl_->restarted).count();
+    return std::max(reported, refilled - since);
 }
 
 bool PulseSink::drained() const { return impl_->is_drained || impl_->failed; }
