@@ -24,11 +24,27 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest } from 'node:test';
 
 import { engineNamed, launch, serve, sleep, soundServer, tapCapture, waitFor } from './browser.mjs';
 import { FIXTURES, LOSSY_TOLERANCE, compareAligned, firstNonSilent, fixtures, matchPieces, readFloatWav } from './fixtures.mjs';
 import { SinkRecorder } from './sink.mjs';
+
+// WebKitGTK's browser can die under a test (seen once in CI: MiniBrowser gone in the middle of
+// the keyboard test, every later command "invalid session id"). The driver then gives the next
+// page a new browser; the test that met the crash runs once more, and fails if it meets another.
+function test(name, options, fn) {
+  if (typeof options === 'function') [options, fn] = [{}, options];
+  return nodeTest(name, options, async (t) => {
+    try {
+      return await fn(t);
+    } catch (e) {
+      if (!e.browserLost) throw e;
+      t.diagnostic(`the browser died under this test, which runs once more: ${e.message}`);
+      return fn(t);
+    }
+  });
+}
 
 const engine = engineNamed(process.env.TONEARM_ENGINE || 'chromium');
 const dir = fixtures();

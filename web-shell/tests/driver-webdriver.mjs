@@ -39,12 +39,18 @@ export async function launch(engine, { env, scratch }) {
     await Promise.race([exited, sleep(3000)]);
   };
   const base = `http://127.0.0.1:${port}`;
+  const logFile = path.join(scratch, 'webdriver.log');
   try {
-    await waitForDriver(base, child, path.join(scratch, 'webdriver.log'));
-    const session = await Session.create(base, engine);
+    await waitForDriver(base, child, logFile);
+    let session = await Session.create(base, engine, logFile);
     return {
       version: `WebKitGTK ${session.capabilities.browserVersion}`,
-      newPage: () => session.newPage(),
+      // MiniBrowser can die under a test (its web process crashed, once in many CI runs): the
+      // test that saw it fails with the driver's log, and the next page gets a new browser.
+      async newPage() {
+        if (session.lost) session = await Session.create(base, engine, logFile);
+        return session.newPage();
+      },
       async close() {
         await session.end().catch(() => {});
         await kill();
@@ -66,8 +72,18 @@ async function waitForDriver(base, child, logFile) {
     } catch { /* not listening yet */ }
     await sleep(100);
   }
-  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+  const tail = logSince(logFile, 0).split('\n').slice(-5).join('\n');
   throw new Error(`WebKitWebDriver did not start${tail ? `:\n${tail}` : ''}`);
+}
+
+function logSize(logFile) {
+  return fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+}
+
+// What the driver and MiniBrowser wrote to the log from byte `offset` on.
+function logSince(logFile, offset) {
+  if (!fs.existsSync(logFile)) return '';
+  return fs.readFileSync(logFile).subarray(offset).toString('utf8').trim();
 }
 
 async function request(base, method, url, body) {
@@ -82,7 +98,8 @@ async function request(base, method, url, body) {
 }
 
 class Session {
-  static async create(base, engine) {
+  static async create(base, engine, logFile) {
+    const logOffset = logSize(logFile);
     const value = await request(base, 'POST', '/session', {
       capabilities: {
         alwaysMatch: {
@@ -92,21 +109,44 @@ class Session {
         },
       },
     });
-    const session = new Session(base, value.sessionId, value.capabilities);
+    const session = new Session(base, value.sessionId, value.capabilities, logFile, logOffset);
     session.home = await session.command('GET', '/window');
     session.current = session.home;
     return session;
   }
 
-  constructor(base, id, capabilities) {
+  constructor(base, id, capabilities, logFile, logOffset) {
     this.base = base;
     this.id = id;
     this.capabilities = capabilities;
+    this.logFile = logFile;
+    this.logOffset = logOffset;   // where this session's part of the log begins
+    this.lost = false;            // the browser is gone: every further command would fail
     this.queue = Promise.resolve();   // one command at a time: a window switch and its command stay together
   }
 
-  command(method, url, body) {
-    return request(this.base, method, `/session/${this.id}${url}`, body);
+  async command(method, url, body) {
+    try {
+      return await request(this.base, method, `/session/${this.id}${url}`, body);
+    } catch (e) {
+      // The failure that finds the browser gone says what it said last (its log).
+      if (!this.lost && /invalid session id|Could not parse script result/.test(e.message)) {
+        this.lost = /invalid session id/.test(e.message) || !(await this.alive());
+        const said = logSince(this.logFile, this.logOffset).split('\n').slice(-20).join('\n');
+        if (this.lost && said) e.message += `\nWebKitWebDriver and MiniBrowser said:\n${said}`;
+      }
+      e.browserLost = this.lost;
+      throw e;
+    }
+  }
+
+  async alive() {
+    try {
+      await request(this.base, 'GET', `/session/${this.id}/url`);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // Runs `fn` with `handle` as the current window, after every command queued before it.
