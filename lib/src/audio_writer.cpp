@@ -1,5 +1,6 @@
 #include "tonearm/audio_writer.hpp"
 
+#include "sndfile_tags.hpp"
 #include "text.hpp"
 #include "tonearm/error.hpp"
 
@@ -51,14 +52,8 @@ int sndfile_format(const OutputFormat& format)
 
 void write_tags(SNDFILE* file, const std::map<std::string, std::string>& tags)
 {
-    static constexpr std::pair<const char*, int> keys[] = {
-        {"title", SF_STR_TITLE},     {"artist", SF_STR_ARTIST},   {"album", SF_STR_ALBUM},
-        {"tracknumber", SF_STR_TRACKNUMBER}, {"date", SF_STR_DATE}, {"genre", SF_STR_GENRE},
-        {"comment", SF_STR_COMMENT}, {"copyright", SF_STR_COPYRIGHT},
-        {"license", SF_STR_LICENSE},
-    };
     // Tags are a courtesy: a format that cannot hold one is not a failed decode.
-    for (auto [key, id] : keys)
+    for (auto [id, key] : detail::sndfile_tags)
         if (auto it = tags.find(key); it != tags.end())
             sf_set_string(file, id, it->second.c_str());
 }

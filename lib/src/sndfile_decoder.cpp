@@ -1,5 +1,6 @@
 // The libsndfile backend of tonearm::Decoder: WAV, AIFF, FLAC, Ogg Vorbis/Opus, MP3, CAF, ...
 #include "decoder_backend.hpp"
+#include "sndfile_tags.hpp"
 
 #include "tonearm/error.hpp"
 #include "tonearm/sndfile_handle.hpp"
@@ -144,14 +145,8 @@ CodecTraits codec_traits(int format)
 
 std::map<std::string, std::string> read_tags(SNDFILE* file)
 {
-    static constexpr std::pair<int, const char*> keys[] = {
-        {SF_STR_TITLE, "title"},     {SF_STR_ARTIST, "artist"},   {SF_STR_ALBUM, "album"},
-        {SF_STR_TRACKNUMBER, "tracknumber"}, {SF_STR_DATE, "date"}, {SF_STR_GENRE, "genre"},
-        {SF_STR_COMMENT, "comment"}, {SF_STR_COPYRIGHT, "copyright"},
-        {SF_STR_LICENSE, "license"}, {SF_STR_SOFTWARE, "software"},
-    };
     std::map<std::string, std::string> tags;
-    for (auto [id, key] : keys)
+    for (auto [id, key] : sndfile_tags)
         if (const char* value = sf_get_string(file, id); value && *value)
             tags.emplace(key, value);
     return tags;
