@@ -55,10 +55,15 @@ std::int64_t skip_id3v2(ByteSource& bytes)
         const auto header = bytes.read(offset, 10);
         if (header.size() < 10 || !starts_with(header, "ID3"))
             return offset;
-        const std::int64_t size = (header[6] & 0x7f) << 21 | (header[7] & 0x7f) << 14 | (header[8] & 0x7f) << 7 |
-                                  (header[9] & 0x7f);
-        offset += 10 + size + ((header[5] & 0x10) ? 10 : 0);
+        offset += id3v2_length(header);
     }
+}
+
+std::int64_t id3v2_length(std::span<const std::uint8_t> header)
+{
+    const std::int64_t size = (header[6] & 0x7f) << 21 | (header[7] & 0x7f) << 14 | (header[8] & 0x7f) << 7 |
+                              (header[9] & 0x7f);  // "syncsafe": 7 bits a byte
+    return 10 + size + ((header[5] & 0x10) ? 10 : 0);
 }
 
 

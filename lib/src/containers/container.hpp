@@ -38,6 +38,8 @@ std::string_view to_string(Container container) noexcept;
 Container sniff_container(ByteSource& bytes);
 // Offset of the first byte after any ID3v2 tags at the start (MP3s have them, some FLACs too).
 std::int64_t skip_id3v2(ByteSource& bytes);
+// The whole length of the ID3v2 tag whose 10-byte header is `header` (footer included).
+std::int64_t id3v2_length(std::span<const std::uint8_t> header);
 
 // Whether MPEG audio frames start after any ID3v2 tag (searching a little way when `tagged`).
 bool starts_mpeg_stream(ByteSource& bytes, bool tagged);

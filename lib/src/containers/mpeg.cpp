@@ -176,8 +176,7 @@ ContainerFacts walk_mpeg(ByteSource& bytes)
             continue;
         }
         if (starts_with(head, "ID3") && head.size() == 10) {  // a tag in the middle (files joined)
-            pos += 10 + ((head[6] & 0x7f) << 21 | (head[7] & 0x7f) << 14 | (head[8] & 0x7f) << 7 | (head[9] & 0x7f)) +
-                   ((head[5] & 0x10) ? 10 : 0);
+            pos += id3v2_length(head);
             continue;
         }
         if (starts_with(head, "TAG") || starts_with(head, "APETAGEX") || starts_with(head, "LYRICS"))
