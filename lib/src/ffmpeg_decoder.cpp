@@ -484,6 +484,8 @@ bool FfmpegBackend::decode_frame()
             fail(ErrorKind::malformed, "decoding failed", rc);
         if (draining_)
             return false;
+        // A packet left by a read that threw (check_log) would leak under the next one.
+        av_packet_unref(packet_.get());
         rc = av_read_frame(format_.get(), packet_.get());
         if (rc == AVERROR_EOF && format_->pb->error == 0) {
             draining_ = true;
