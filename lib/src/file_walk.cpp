@@ -71,10 +71,10 @@ std::vector<FileWalker::Entry> FileWalker::list(const std::filesystem::path& dir
     }
     if (ec && visit.problem)
         visit.problem(directory, relative, "cannot list the directory: " + ec.message());
-    if (order_ == NameOrder::natural)
-        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return natural_less(a.name, b.name); });
-    else
-        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    const bool natural = order_ == NameOrder::natural;
+    std::sort(entries.begin(), entries.end(), [natural](const Entry& a, const Entry& b) {
+        return natural ? natural_less(a.name, b.name) : a.name < b.name;
+    });
     return entries;
 }
 
