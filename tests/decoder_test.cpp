@@ -91,6 +91,49 @@ TEST_P(DecoderFormats, MemoryAndPathGiveIdenticalSamples)
     EXPECT_EQ(samples, decode_all(path));
 }
 
+// The web page's way in: a source that hands out slices on demand. The same samples, a seek
+// that lands where the file's lands, and the file is never asked for whole.
+TEST_P(DecoderFormats, ASourceReadInSlicesGivesTheSameSamplesAndSeeks)
+{
+    auto source = std::make_unique<SlicedFileSource>(path);
+    const SlicedFileSource& seen = *source;
+    Decoder decoder = Decoder::from_source(std::move(source), "sliced");
+    std::vector<float> samples;
+    std::vector<float> block(4096 * 2);
+    while (const std::size_t frames = decoder.read(block))
+        samples.insert(samples.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(frames * 2));
+    EXPECT_EQ(samples, decode_all(path));
+    const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path));
+    EXPECT_LE(seen.largest_read, std::size_t{256} << 10) << "a slice, not the file";
+    EXPECT_LE(seen.bytes_read, 3 * size + (256 << 10)) << "each byte fetched a few times at most";
+
+    Decoder file = Decoder::open(path);
+    const std::int64_t middle = file.info().frames / 2;
+    decoder.seek(middle);
+    file.seek(middle);
+    std::vector<float> theirs(block.size());
+    const std::size_t got = decoder.read(block);
+    ASSERT_EQ(got, file.read(theirs));
+    EXPECT_TRUE(std::equal(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(got * 2), theirs.begin()));
+}
+
+// A source that stops answering halfway (a network gone, a File revoked): an Error naming the
+// stream, or a stream that ends early and says it is cut; never a crash or a hang.
+TEST_P(DecoderFormats, ASourceThatStopsAnsweringEndsInAnErrorOrACutStream)
+{
+    const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path));
+    try {
+        Decoder decoder = Decoder::from_source(std::make_unique<SlicedFileSource>(path, size / 2), "failing");
+        std::vector<float> block(4096 * 2);
+        std::int64_t frames = 0;
+        while (const std::size_t got = decoder.read(block))
+            frames += static_cast<std::int64_t>(got);
+        EXPECT_LT(frames, Decoder::open(path).info().frames);
+    } catch (const Error& error) {
+        EXPECT_EQ(error.subject(), "failing");
+    }
+}
+
 TEST_P(DecoderFormats, AgreesWithFfmpeg)
 {
     const auto ours = decode_all(path);

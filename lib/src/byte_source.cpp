@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-namespace tonearm::detail {
+namespace tonearm {
 
 std::size_t ByteSource::read_into(std::int64_t offset, std::span<std::uint8_t> out)
 {
@@ -20,6 +20,10 @@ std::size_t ByteSource::read_into(std::int64_t offset, std::span<std::uint8_t> o
     }
     return copied;
 }
+
+}  // namespace tonearm
+
+namespace tonearm::detail {
 
 FileBytes::FileBytes(const std::filesystem::path& path)
     : owned_(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC))

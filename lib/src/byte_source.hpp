@@ -1,9 +1,10 @@
 #pragma once
 
-// Bytes of an audio file for the container parsers: a file read through a window (bounded
-// memory whatever the file's size), or bytes already in memory (the web build). Read-only.
-// Internal to the library.
+// Byte sources of the library's own (tonearm/byte_source.hpp): a file read through a window
+// (bounded memory whatever the file's size), or bytes already in memory. Read-only. Internal
+// to the library.
 
+#include "tonearm/byte_source.hpp"
 #include "unique_fd.hpp"
 
 #include <cstddef>
@@ -14,16 +15,8 @@
 
 namespace tonearm::detail {
 
-class ByteSource {
-public:
-    virtual ~ByteSource() = default;
-    virtual std::int64_t size() const noexcept = 0;
-    // Bytes [offset, offset + count), fewer at the end; valid until the next call.
-    virtual std::span<const std::uint8_t> read(std::int64_t offset, std::size_t count) = 0;
-    // Copies up to out.size() bytes from `offset` into `out`; returns how many (libFLAC and
-    // libogg want their own buffers filled).
-    virtual std::size_t read_into(std::int64_t offset, std::span<std::uint8_t> out);
-};
+// The container parsers' name for it (they predate the public interface).
+using tonearm::ByteSource;
 
 class FileBytes final : public ByteSource {
 public:

@@ -91,13 +91,14 @@ std::unique_ptr<detail::DecoderBackend> open_backend(MakeSource make_source, con
 
 struct Decoder::Impl {
     std::string name;
-    std::vector<std::byte> bytes;  // a memory source (backends read it in place)
+    std::vector<std::byte> memory;         // from_memory's bytes, read in place through `source`
+    std::unique_ptr<ByteSource> source;    // what the backends read when there is no file
     StreamLength length;
     std::unique_ptr<detail::DecoderBackend> backend;
     std::int64_t position = 0;
     bool ended = false;  // a decoder error where the container shows the cut ended the stream
 
-    ~Impl() { backend.reset(); }  // before the bytes it reads go away
+    ~Impl() { backend.reset(); }  // before the source it reads goes away
 
     template <typename Sample>
     std::size_t read(std::span<Sample> out);
@@ -144,14 +145,28 @@ Decoder Decoder::open(const std::filesystem::path& path)
 
 Decoder Decoder::from_memory(std::vector<std::byte> bytes, std::string name)
 {
+    auto memory = std::make_unique<detail::MemoryBytes>(
+        std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    // The vector's buffer stays where it is when the vector moves, so the view stays valid.
+    return from_source(std::move(memory), std::move(name), std::move(bytes));
+}
+
+Decoder Decoder::from_source(std::unique_ptr<ByteSource> source, std::string name)
+{
+    return from_source(std::move(source), std::move(name), {});
+}
+
+Decoder Decoder::from_source(std::unique_ptr<ByteSource> source, std::string name, std::vector<std::byte> memory)
+{
     auto impl = std::make_unique<Impl>();
     impl->name = std::move(name);
-    if (bytes.empty())
+    if (!source || source->size() <= 0)
         throw Error(ErrorKind::malformed, impl->name, "empty file");
-    impl->bytes = std::move(bytes);
-    detail::MemoryBytes view({reinterpret_cast<const std::uint8_t*>(impl->bytes.data()), impl->bytes.size()});
-    impl->length = detail::probe_length(detail::sniff_container(view), view);
-    impl->backend = open_backend([&] { return detail::StreamSource{{}, impl->bytes}; }, impl->name, impl->length);
+    impl->memory = std::move(memory);
+    impl->source = std::move(source);
+    impl->length = detail::probe_length(detail::sniff_container(*impl->source), *impl->source);
+    impl->backend = open_backend([&] { return detail::StreamSource{{}, impl->source.get()}; }, impl->name,
+                                 impl->length);
     return Decoder(std::move(impl));
 }
 

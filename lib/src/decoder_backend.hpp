@@ -6,6 +6,7 @@
 // callers never learn which one decoded. Internal to the library.
 
 #include "tonearm/audio_info.hpp"
+#include "tonearm/byte_source.hpp"
 #include "tonearm/stream_length.hpp"
 #include "unique_fd.hpp"
 
@@ -17,11 +18,11 @@
 
 namespace tonearm::detail {
 
-// The stream's bytes: an open regular file (checked by the caller) or bytes in memory that
-// outlive the backend.
+// The stream's bytes: an open regular file (checked by the caller), or a source that outlives
+// the backend (bytes in memory, a web page's File read slice by slice).
 struct StreamSource {
-    UniqueFd fd;                        // a file, when valid
-    std::span<const std::byte> memory;  // otherwise these bytes
+    UniqueFd fd;                  // a file, when valid
+    ByteSource* bytes = nullptr;  // otherwise these bytes
 };
 
 class DecoderBackend {

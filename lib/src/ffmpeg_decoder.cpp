@@ -58,7 +58,7 @@ std::string av_error_text(int code)
     return text;
 }
 
-// ---- reading bytes: a file descriptor or memory, behind an AVIOContext -------------------
+// ---- reading bytes: a file descriptor or a ByteSource, behind an AVIOContext -------------------
 
 struct ByteReader {
     StreamSource source;
@@ -72,8 +72,9 @@ struct ByteReader {
             return 0;
         count = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(count), size - at));
         if (!source.fd) {
-            std::memcpy(out, source.memory.data() + at, count);
-            return static_cast<std::int64_t>(count);
+            // A source reads short before its end only when it could not read (EIO).
+            const std::size_t got = source.bytes->read_into(at, {out, count});
+            return got == count ? static_cast<std::int64_t>(got) : -EIO;
         }
         for (;;) {
             const ssize_t n = ::pread(source.fd.get(), out, count, at);
@@ -663,7 +664,7 @@ std::unique_ptr<DecoderBackend> open_ffmpeg(StreamSource source, const std::stri
             throw Error(ErrorKind::unreadable, name, std::strerror(errno));
         reader.size = st.st_size;
     } else {
-        reader.size = static_cast<std::int64_t>(reader.source.memory.size());
+        reader.size = reader.source.bytes->size();
     }
 
     // Which container, from the first bytes (FFmpeg's own probe, then only the accepted ones).

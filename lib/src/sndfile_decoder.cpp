@@ -36,37 +36,35 @@ std::mutex& open_mutex()
     return mutex;
 }
 
-// Bytes in memory presented to libsndfile as a seekable file.
-struct MemoryFile {
-    std::span<const std::byte> bytes;
+// A ByteSource as libsndfile's virtual file: the source reads by offset, libsndfile by position.
+struct SourceFile {
+    ByteSource* bytes;
     sf_count_t offset = 0;
 
     static SF_VIRTUAL_IO io();
 };
 
-SF_VIRTUAL_IO MemoryFile::io()
+SF_VIRTUAL_IO SourceFile::io()
 {
     SF_VIRTUAL_IO io{};
-    io.get_filelen = [](void* self) -> sf_count_t {
-        return static_cast<sf_count_t>(static_cast<MemoryFile*>(self)->bytes.size());
-    };
+    io.get_filelen = [](void* self) -> sf_count_t { return static_cast<SourceFile*>(self)->bytes->size(); };
     io.seek = [](sf_count_t distance, int whence, void* self) -> sf_count_t {
-        auto& file = *static_cast<MemoryFile*>(self);
-        const auto size = static_cast<sf_count_t>(file.bytes.size());
+        auto& file = *static_cast<SourceFile*>(self);
+        const sf_count_t size = file.bytes->size();
         sf_count_t base = whence == SEEK_CUR ? file.offset : whence == SEEK_END ? size : 0;
         file.offset = std::clamp<sf_count_t>(base + distance, 0, size);
         return file.offset;
     };
     io.read = [](void* dest, sf_count_t count, void* self) -> sf_count_t {
-        auto& file = *static_cast<MemoryFile*>(self);
-        const auto size = static_cast<sf_count_t>(file.bytes.size());
-        count = std::clamp<sf_count_t>(count, 0, size - file.offset);
-        std::memcpy(dest, file.bytes.data() + file.offset, static_cast<std::size_t>(count));
-        file.offset += count;
-        return count;
+        auto& file = *static_cast<SourceFile*>(self);
+        count = std::clamp<sf_count_t>(count, 0, file.bytes->size() - file.offset);
+        const std::size_t got =
+            file.bytes->read_into(file.offset, {static_cast<std::uint8_t*>(dest), static_cast<std::size_t>(count)});
+        file.offset += static_cast<sf_count_t>(got);
+        return static_cast<sf_count_t>(got);
     };
     io.write = [](const void*, sf_count_t, void*) -> sf_count_t { return 0; };
-    io.tell = [](void* self) -> sf_count_t { return static_cast<MemoryFile*>(self)->offset; };
+    io.tell = [](void* self) -> sf_count_t { return static_cast<SourceFile*>(self)->offset; };
     return io;
 }
 
@@ -184,8 +182,8 @@ private:
     std::size_t read_with(std::span<Sample> out, ReadFn read_frames);
 
     std::string name_;
-    std::unique_ptr<MemoryFile> memory_;  // a memory source, at a stable address
-    SF_VIRTUAL_IO memory_io_ = MemoryFile::io();
+    std::unique_ptr<SourceFile> source_;  // a byte source, at a stable address
+    SF_VIRTUAL_IO source_io_ = SourceFile::io();
     SndfileHandle file_;
     AudioInfo info_;
     std::int64_t seek_preroll_ = 0;  // frames to decode before a seek target (see seek())
@@ -204,8 +202,8 @@ SndfileBackend::SndfileBackend(StreamSource source, const std::string& name, con
         // again here would close whatever another thread had opened under the same number.)
         opened = sf_open_fd(source.fd.release(), SFM_READ, &sf, SF_TRUE);
     } else {
-        memory_ = std::make_unique<MemoryFile>(MemoryFile{source.memory});
-        opened = sf_open_virtual(&memory_io_, SFM_READ, &sf, memory_.get());
+        source_ = std::make_unique<SourceFile>(SourceFile{source.bytes});
+        opened = sf_open_virtual(&source_io_, SFM_READ, &sf, source_.get());
     }
     if (!opened) {
         if (cut_shown_ && kind_of_open_failure(sf_error(nullptr)) == ErrorKind::malformed)

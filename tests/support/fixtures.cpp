@@ -245,6 +245,27 @@ std::vector<std::byte> read_bytes(const std::filesystem::path& path)
     return bytes;
 }
 
+SlicedFileSource::SlicedFileSource(const std::filesystem::path& path, std::int64_t fail_after)
+    : fail_after_(fail_after)
+{
+    const auto bytes = read_bytes(path);
+    bytes_.resize(bytes.size());
+    std::memcpy(bytes_.data(), bytes.data(), bytes.size());
+}
+
+std::span<const std::uint8_t> SlicedFileSource::read(std::int64_t offset, std::size_t count)
+{
+    largest_read = std::max(largest_read, count);
+    if (offset < 0 || offset >= size())
+        return {};
+    std::int64_t end = std::min<std::int64_t>(size(), offset + static_cast<std::int64_t>(count));
+    if (fail_after_ >= 0)
+        end = std::min(end, std::max(offset, fail_after_));
+    bytes_read += end - offset;
+    return std::span<const std::uint8_t>(bytes_).subspan(static_cast<std::size_t>(offset),
+                                                         static_cast<std::size_t>(end - offset));
+}
+
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "tonearm/byte_source.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
@@ -102,6 +104,23 @@ std::vector<float> decode_all(const std::filesystem::path& path);
 std::vector<float> ffmpeg_decode(const std::filesystem::path& path);
 
 std::vector<std::byte> read_bytes(const std::filesystem::path& path);
+
+// A file read the way the web page reads a picked File: by offset, in slices (Blob.slice), never
+// all at once. Counts what it was asked for; from `fail_after` bytes in, every read comes back
+// short (a source that stops answering).
+class SlicedFileSource final : public tonearm::ByteSource {
+public:
+    explicit SlicedFileSource(const std::filesystem::path& path, std::int64_t fail_after = -1);
+    std::int64_t size() const noexcept override { return static_cast<std::int64_t>(bytes_.size()); }
+    std::span<const std::uint8_t> read(std::int64_t offset, std::size_t count) override;
+
+    std::size_t largest_read = 0;  // the most bytes asked for at once
+    std::int64_t bytes_read = 0;   // all the bytes handed out
+
+private:
+    std::vector<std::uint8_t> bytes_;  // the test's copy of the file, handed out in slices
+    std::int64_t fail_after_;
+};
 std::string read_text(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes);
 // `count` bytes of noise, the same for the same seed.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tonearm/audio_info.hpp"
+#include "tonearm/byte_source.hpp"
 #include "tonearm/stream_length.hpp"
 
 #include <cstddef>
@@ -14,8 +15,8 @@
 
 namespace tonearm {
 
-// Decodes one audio stream, from a file or from bytes in memory (the web build has bytes, not
-// paths): with libsndfile for everything it reads (WAV, AIFF, FLAC, Ogg Vorbis/Opus, MP3, ...),
+// Decodes one audio stream, from a file, from bytes in memory or from any ByteSource (the web
+// build has Files, not paths): with libsndfile for everything it reads (WAV, AIFF, FLAC, Ogg Vorbis/Opus, MP3, ...),
 // with FFmpeg's libraries for the rest (AAC and ALAC in MP4/M4A, raw ADTS AAC, Opus and
 // Vorbis in WebM/Matroska, WMA). Reads interleaved frames in caller-sized blocks and never
 // holds more than the codec's own buffers, so any length of file decodes in flat memory.
@@ -27,6 +28,9 @@ class Decoder {
 public:
     static Decoder open(const std::filesystem::path& path);
     static Decoder from_memory(std::vector<std::byte> bytes, std::string name);
+    // Reads `source` on demand (the web page's File, slice by slice): memory stays flat
+    // whatever the file's size.
+    static Decoder from_source(std::unique_ptr<ByteSource> source, std::string name);
 
     Decoder(Decoder&&) noexcept;
     Decoder& operator=(Decoder&&) noexcept;
@@ -65,6 +69,7 @@ public:
 private:
     struct Impl;
     explicit Decoder(std::unique_ptr<Impl> impl);
+    static Decoder from_source(std::unique_ptr<ByteSource> source, std::string name, std::vector<std::byte> memory);
     std::unique_ptr<Impl> impl_;
 };
 
