@@ -14,7 +14,6 @@ const flavour = params.get('flavour') === 'threads' ? 'threads' : 'nothreads';
 const SLOTS = 4;                       // threads: blocks that may be in flight at once
 const OVERVIEW_BINS = 1024;            // waveform columns
 const OVERVIEW_SLICE_MS = 8;           // the waveform scan yields to block requests this often
-const OVERVIEW_MAX_BYTES = 256 << 20;  // larger files get no up-front waveform (a second copy)
 const requestedBlockFrames = Number(params.get('block')) || 16384;  // frames per block
 
 let tonearm = null;        // the Emscripten module of the open file (see openWithFallback)
@@ -34,21 +33,89 @@ function lastError(m = tonearm) {
   return { kind: m.UTF8ToString(m._ta_error_kind()) || 'internal', message: m.UTF8ToString(m._ta_error_message()) };
 }
 
-// Copies a file into module m's memory and opens a decoder on it; returns a handle or throws.
-function openHandle(m, bytes, name) {
-  const ptr = m._ta_bytes(bytes.byteLength);
-  if (!ptr) throw Object.assign(new Error(lastError(m).message), lastError(m));
-  m.HEAPU8.set(new Uint8Array(bytes), ptr);
+// ----------------------------------------------------------------------- reading the file
+// The decoder never holds a file: it asks for slices (Module.readSource, tonearm_web.cpp) and
+// a reader here fetches them, from a picked File or from a server answering Range requests.
+// Readers: { size, read(offset, count) → Uint8Array }; they may throw.
+
+// A File or Blob. FileReaderSync exists only in workers: the decoder asks synchronously.
+function blobReader(blob) {
+  const files = new FileReaderSync();
+  return { size: blob.size, read: (offset, count) => new Uint8Array(files.readAsArrayBuffer(blob.slice(offset, offset + count))) };
+}
+
+// A URL whose server answers Range requests, read with synchronous requests (workers only).
+function rangeReader(url, size) {
+  return {
+    size,
+    read(offset, count) {
+      const request = new XMLHttpRequest();
+      request.open('GET', url, false);
+      request.responseType = 'arraybuffer';
+      request.setRequestHeader('Range', `bytes=${offset}-${offset + count - 1}`);
+      request.send();
+      if (request.status !== 206) throw new Error(`${url}: HTTP ${request.status} for a range`);
+      return new Uint8Array(request.response);
+    },
+  };
+}
+
+// What to read for a URL: its ranges when the server serves them (a one-byte request says so
+// and gives the size), else the whole body, which the browser keeps as a Blob (not in wasm).
+async function urlReader(url, signal) {
+  const response = await fetch(url, { signal, headers: { Range: 'bytes=0-0' } });
+  if (!response.ok) {
+    throw Object.assign(new Error(`${url}: HTTP ${response.status} ${response.statusText}`.trim()),
+                        { kind: response.status === 404 ? 'not_found' : 'unreadable' });
+  }
+  const total = /\/(\d+)$/.exec(response.headers.get('Content-Range') || '');
+  if (response.status === 206 && total) {
+    await response.body?.cancel();
+    return rangeReader(url, Number(total[1]));
+  }
+  if (response.status === 206) return blobReader(await (await fetch(url, { signal })).blob());
+  return blobReader(await response.blob());
+}
+
+const sources = new Map();   // source number (what the module asks for) → reader
+let nextSource = 1;
+
+// Module m's way to the readers (see tonearm_web.cpp): copies, never throws.
+function installReader(m) {
+  m.readSource = (source, offset, ptr, count) => {
+    const reader = sources.get(source);
+    try {
+      const bytes = reader.read(offset, count);
+      m.HEAPU8.set(bytes, ptr);
+      return bytes.length;
+    } catch (e) {
+      reader.error = e;   // the decoder sees a short read and says what it makes of it
+      return 0;
+    }
+  };
+  return m;
+}
+
+// Opens a decoder in module m on `reader`; returns { handle, source } or throws.
+function openHandle(m, reader, name) {
+  const source = nextSource++;
+  sources.set(source, reader);
   const nameBytes = m.lengthBytesUTF8(name) + 1;
   const namePtr = m._malloc(nameBytes);
   m.stringToUTF8(name, namePtr, nameBytes);
-  const handle = m._ta_open(namePtr);
+  const handle = m._ta_open_source(source, reader.size, namePtr);
   m._free(namePtr);
   if (!handle) {
-    const e = lastError(m);
+    const e = readerError({ source }) || lastError(m);
+    sources.delete(source);
     throw Object.assign(new Error(e.message), e);
   }
-  return handle;
+  return { handle, source };
+}
+
+function closeHandle(m, opened) {
+  m._ta_close(opened.handle);
+  sources.delete(opened.source);
 }
 
 // The module for the formats only FFmpeg reads (AAC/ALAC in M4A, ADTS, WebM, WMA), with the
@@ -61,21 +128,21 @@ function loadFfmpegModule() {
     importScripts(`tonearm-${flavour}-ffmpeg.js`);
     // A copy of the options: an Emscripten factory makes the object it is given the module, so
     // two modules given one object would share it, and the second's exports replace the first's.
-    ffmpegModule = createTonearmFfmpeg({ ...moduleOptions }).then((m) => Object.assign(m, { ffmpeg: true }));
+    ffmpegModule = createTonearmFfmpeg({ ...moduleOptions }).then((m) => Object.assign(installReader(m), { ffmpeg: true }));
   }
   return ffmpegModule;
 }
 
 // Opens with the default module or, for a format it does not know, with the FFmpeg module:
-// { m, handle }. When neither reads the file, the default module's error stands.
-async function openWithFallback(bytes, name) {
+// { m, handle, source }. When neither reads the file, the default module's error stands.
+async function openWithFallback(reader, name) {
   try {
-    return { m: defaultModule, handle: openHandle(defaultModule, bytes, name) };
+    return { m: defaultModule, ...openHandle(defaultModule, reader, name) };
   } catch (e) {
     if (e.kind !== 'unsupported') throw e;
     const ffmpeg = await loadFfmpegModule();
     try {
-      return { m: ffmpeg, handle: openHandle(ffmpeg, bytes, name) };
+      return { m: ffmpeg, ...openHandle(ffmpeg, reader, name) };
     } catch (f) {
       throw f.kind === 'unsupported' ? e : f;
     }
@@ -84,20 +151,20 @@ async function openWithFallback(bytes, name) {
 
 function closeStream() {
   if (!stream) return;
-  tonearm._ta_close(stream.handle);
+  closeHandle(tonearm, stream.opened);
   if (stream.scan) {
-    tonearm._ta_close(stream.scan.handle);
+    closeHandle(tonearm, stream.scan.opened);
     tonearm._free(stream.scan.ptr);
   }
   for (const slot of stream.slots) tonearm._free(slot.ptr);
   stream = null;
 }
 
-async function openBytes(id, bytes, name) {
+async function openReader(id, reader, name) {
   closeStream();
-  const opened = await openWithFallback(bytes, name);
+  const opened = await openWithFallback(reader, name);
   if (id !== openSeq) {   // a newer open came while the FFmpeg module loaded
-    opened.m._ta_close(opened.handle);
+    closeHandle(opened.m, opened);
     return;
   }
   tonearm = opened.m;
@@ -111,9 +178,15 @@ async function openBytes(id, bytes, name) {
     if (!ptr) throw Object.assign(new Error('not enough memory for the decode buffers'), { kind: 'out_of_memory' });
     slots.push({ ptr, free: true });
   }
-  stream = { id, handle, info, blockFrames, slots, generation: 0, waiting: [], postedMemory: null, scan: null };
+  stream = { id, opened, handle, info, blockFrames, slots, generation: 0, waiting: [], postedMemory: null, scan: null };
   post({ type: 'opened', id, info, flavour, blockFrames, module: tonearm.ffmpeg ? 'ffmpeg' : 'default' });
-  startOverview(id, bytes, name);
+  startOverview(reader, name);
+}
+
+// Why the reader behind a decoder failed, if it did (the decoder only saw a short read).
+function readerError(opened) {
+  const e = sources.get(opened.source)?.error;
+  return e && { kind: e.kind || 'unreadable', message: `cannot read the file: ${e.message || e}` };
 }
 
 function fail(id, phase, error, generation) {
@@ -128,7 +201,7 @@ function readBlock(generation, wanted) {
   const startFrame = tonearm._ta_position(s.handle);
   const capacity = Math.max(1, Math.min(s.blockFrames, wanted || s.blockFrames));
   const frames = tonearm._ta_read(s.handle, slot.ptr, capacity);
-  if (frames < 0) { fail(s.id, 'decode', lastError(), generation); return; }
+  if (frames < 0) { fail(s.id, 'decode', readerError(s.opened) || lastError(), generation); return; }
   if (frames === 0) { post({ type: 'end', id: s.id, generation, frames: startFrame }); return; }
   const channels = s.info.channels;
   const message = { type: 'block', id: s.id, generation, startFrame, frames, channels };
@@ -148,19 +221,20 @@ function readBlock(generation, wanted) {
   }
 }
 
-// The waveform: a second decoder scans the whole file in short slices between block requests.
-function startOverview(id, bytes, name) {
+// The waveform: a second decoder on the same reader scans the file in short slices between
+// block requests (a streaming pass: nothing is held but the peaks).
+function startOverview(reader, name) {
   const s = stream;
-  if (bytes.byteLength > OVERVIEW_MAX_BYTES) return;
-  let handle;
+  let opened;
   try {
-    handle = openHandle(tonearm, bytes, name);
+    opened = openHandle(tonearm, reader, name);
   } catch (e) {
     return;  // the page still plays; the waveform fills in from what plays
   }
+  const handle = opened.handle;
   const frames = Math.max(1, s.info.frames);
   const ptr = tonearm._malloc(s.blockFrames * s.info.channels * 4);
-  s.scan = { handle, ptr, peaks: new Float32Array(OVERVIEW_BINS), done: 0, lastPost: 0 };
+  s.scan = { opened, handle, ptr, peaks: new Float32Array(OVERVIEW_BINS), done: 0, lastPost: 0 };
   const step = () => {
     if (stream !== s || !s.scan) return;
     const scan = s.scan;
@@ -189,7 +263,7 @@ function startOverview(id, bytes, name) {
       post({ type: 'overview', id: s.id, peaks: scan.peaks.slice(), progress: finished ? 1 : Math.min(1, scan.done / frames) });
     }
     if (finished) {
-      tonearm._ta_close(scan.handle);
+      closeHandle(tonearm, scan.opened);
       tonearm._free(scan.ptr);
       s.scan = null;
       return;
@@ -205,29 +279,25 @@ async function open(message) {
   if (fetchAbort) fetchAbort.abort();
   fetchAbort = null;
   closeStream();
-  let bytes = message.bytes;
   let name = message.name || 'file';
   try {
-    if (!bytes) {
+    let reader;
+    if (message.file) {
+      reader = blobReader(message.file);
+    } else {
       fetchAbort = new AbortController();
-      let response;
       try {
-        response = await fetch(message.url, { signal: fetchAbort.signal });
+        reader = await urlReader(message.url, fetchAbort.signal);
       } catch (e) {
         if (id !== openSeq) return;
-        throw Object.assign(new Error(`${message.url}: cannot fetch (${e.message})`), { kind: 'unreadable' });
+        throw e.kind ? e : Object.assign(new Error(`${message.url}: cannot fetch (${e.message})`), { kind: 'unreadable' });
       }
-      if (!response.ok) {
-        throw Object.assign(new Error(`${message.url}: HTTP ${response.status} ${response.statusText}`.trim()),
-                            { kind: response.status === 404 ? 'not_found' : 'unreadable' });
-      }
-      bytes = await response.arrayBuffer();
       if (id !== openSeq) return;
       name = message.name || decodeURIComponent(new URL(message.url, self.location.href).pathname.split('/').pop());
     }
     await ready;
     if (id !== openSeq) return;
-    await openBytes(id, bytes, name);
+    await openReader(id, reader, name);
   } catch (e) {
     if (id === openSeq) fail(id, 'open', e);
   }
@@ -264,18 +334,28 @@ const handlers = {
       .filter((name) => /^tonearm-[\w-]+\.(js|wasm)$/.test(name));
     post({ type: 'probe', id: message.id, ...workerFacts(), memoryBytes: tonearm.HEAPU8.length, modules });
   },
+  // MEASUREMENT (the browser tests): grows the wasm memory by an allocation of `bytes`, made
+  // and freed (no file is held in memory any more to do it).
+  async grow(message) {
+    await ready;
+    const ptr = tonearm._malloc(message.bytes);
+    if (ptr) tonearm._free(ptr);
+    post({ type: 'grow', id: message.id, grew: ptr !== 0 });
+  },
   // MEASUREMENT (web-shell/tests/bench.mjs): decodes a whole file as fast as possible with a
   // decoder of its own and reports the time; the open stream, if any, is not touched.
   async bench(message) {
     let m = null;
+    let opened = null;
     let handle = 0;
     let ptr = 0;
     try {
       const response = await fetch(message.url);
       if (!response.ok) throw new Error(`${message.url}: HTTP ${response.status}`);
-      const bytes = await response.arrayBuffer();
+      const reader = blobReader(await response.blob());
       await ready;
-      ({ m, handle } = await openWithFallback(bytes, 'bench'));
+      opened = await openWithFallback(reader, 'bench');
+      ({ m, handle } = opened);
       const info = JSON.parse(m.UTF8ToString(m._ta_info_json(handle)));
       const block = 16384;
       ptr = m._malloc(block * info.channels * 4);
@@ -288,7 +368,7 @@ const handlers = {
     } catch (e) {
       post({ type: 'bench', id: message.id, error: e.message || String(e) });
     } finally {
-      if (handle) m._ta_close(handle);
+      if (opened) closeHandle(m, opened);
       if (ptr) m._free(ptr);
     }
   },
@@ -324,7 +404,7 @@ const moduleOptions = {
 };
 importScripts(`tonearm-${flavour}.js`);
 const ready = createTonearm({ ...moduleOptions }).then((module) => {
-  defaultModule = module;
+  defaultModule = installReader(module);
   tonearm = module;
   const facts = workerFacts();
   post({ type: 'ready', flavour, sharedMemory: facts.sharedMemory, webAudioInWorker: facts.webAudio.some((t) => t !== 'undefined') });

@@ -49,16 +49,15 @@ export class DecoderClient {
     worker.onmessageerror = () => failed('a message from the decoder worker could not be read');
   }
 
-  // Opens a URL (fetched by the worker) or a File/Blob (its bytes are transferred).
+  // Opens a URL or a File/Blob: the worker reads either in slices as it decodes (a File
+  // crosses to the worker as a handle, not as its bytes).
   async open(source) {
     if (!this.worker) this.spawn();
     const id = ++this.openId;
     if (typeof source === 'string') {
       this.worker.postMessage({ type: 'open', id, url: new URL(source, location.href).href });
     } else {
-      const bytes = await source.arrayBuffer();
-      if (id !== this.openId || !this.worker) return id;
-      this.worker.postMessage({ type: 'open', id, bytes, name: source.name || 'file' }, [bytes]);
+      this.worker.postMessage({ type: 'open', id, file: source, name: source.name || 'file' });
     }
     return id;
   }
@@ -86,6 +85,11 @@ export class DecoderClient {
   // webAudio (typeof AudioContext, webkitAudioContext, OfflineAudioContext, AudioBuffer there) }.
   probe() {
     return this.request('probe', {});
+  }
+
+  // MEASUREMENT: the worker's wasm memory grows by an allocation of `bytes` (made and freed).
+  grow(bytes) {
+    return this.request('grow', { bytes });
   }
 
   // A request the worker answers with a message of the same type and id.
@@ -126,6 +130,7 @@ export class DecoderClient {
         break;
       }
       case 'bench':
+      case 'grow':
       case 'probe':
         this.replies.get(message.id)?.(message);
         this.replies.delete(message.id);

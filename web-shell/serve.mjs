@@ -3,7 +3,9 @@
 // the cross-origin isolation headers (COOP same-origin + COEP require-corp) that give the page
 // SharedArrayBuffer and so the threaded decoder. No dependencies.
 //
-//   node web-shell/serve.mjs [--port N] [--no-isolation] [--root DIR] [--mount /PREFIX=DIR]...
+//   node web-shell/serve.mjs [--port N] [--no-isolation] [--no-ranges] [--root DIR] [--mount /PREFIX=DIR]...
+// Files are served whole or, for a Range request, in part (--no-ranges: always whole, like a
+// server without Range support).
 //
 // Prints the page's URL as the only line on stdout once listening; logs go to stderr.
 // Defaults: --root build/web/dist, --mount /assets=assets (relative to the repository).
@@ -37,7 +39,7 @@ const MIME = {
 
 function usage(message) {
   if (message) console.error(`serve.mjs: ${message}`);
-  console.error('usage: serve.mjs [--port N] [--no-isolation] [--root DIR] [--mount /PREFIX=DIR]... [--quiet]');
+  console.error('usage: serve.mjs [--port N] [--no-isolation] [--no-ranges] [--root DIR] [--mount /PREFIX=DIR]... [--quiet]');
   process.exit(2);
 }
 
@@ -102,6 +104,24 @@ export function responseHeaders(options) {
   return headers;
 }
 
+// One byte range of a Range header ("bytes=A-B", "bytes=A-", "bytes=-N") within a file of
+// `size` bytes: { start, end }, 'unsatisfiable', or null to send the whole file (no header,
+// several ranges, which nothing here asks for, or an empty file, which has no range to give).
+function parseRange(header, size) {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header || '');
+  if (!match || (match[1] === '' && match[2] === '') || size === 0) return null;
+  let start;
+  let end;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  return start >= size || start > end ? 'unsatisfiable' : { start, end };
+}
+
 // The request handler: static files from root and the mounts (the tests wrap it in one of theirs).
 export function createHandler(options) {
   const log = options.quiet ? () => {} : (...args) => console.error('serve:', ...args);
@@ -123,14 +143,24 @@ export function createHandler(options) {
         stat = await fs.stat(file);
       }
       if (!stat.isFile()) return send(404, 'not found');
-      res.writeHead(200, {
+      const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+      const range = options.ranges === false ? null : parseRange(req.headers.range, stat.size);
+      if (range === 'unsatisfiable') {
+        res.writeHead(416, { ...headers, 'Content-Range': `bytes */${stat.size}` });
+        return res.end();
+      }
+      // The page's decoder reads a long file in slices (Range requests), never whole.
+      const { start, end } = range || { start: 0, end: stat.size - 1 };
+      res.writeHead(range ? 206 : 200, {
         ...headers,
-        'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
-        'Content-Length': stat.size,
+        'Content-Type': type,
+        'Content-Length': end - start + 1,
+        ...(options.ranges === false ? {} : { 'Accept-Ranges': 'bytes' }),
+        ...(range ? { 'Content-Range': `bytes ${start}-${end}/${stat.size}` } : {}),
       });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(file).on('error', () => res.destroy()).pipe(res);
-      log(req.method, req.url, 200);
+      if (req.method === 'HEAD' || end < start) return res.end();
+      createReadStream(file, { start, end }).on('error', () => res.destroy()).pipe(res);
+      log(req.method, req.url, range ? 206 : 200);
     } catch {
       send(404, 'not found');
     }

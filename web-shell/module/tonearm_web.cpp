@@ -1,11 +1,16 @@
-// The C surface the browser (and node) call: tonearm::Decoder over bytes in wasm memory,
-// reading blocks deinterleaved into planar float channels so JavaScript can copy each
-// channel with one typed-array set(). Thin on purpose: decoding is the library's job.
+// The C surface the browser (and node) call: tonearm::Decoder over a byte source that the host
+// JavaScript reads on demand, reading blocks deinterleaved into planar float channels so
+// JavaScript can copy each channel with one typed-array set(). Thin on purpose: decoding is the
+// library's job.
 //
-// Calling sequence (decode-worker.js): ta_bytes(size) → write the file into the returned
-// memory → ta_open(name) → ta_info_json(h) → ta_read(h, planar, capacity)… → ta_close(h).
+// Calling sequence (decode-worker.js): ta_open_source(source, size, name) → ta_info_json(h) →
+// ta_read(h, planar, capacity)… → ta_close(h). The host installs Module.readSource(source,
+// offset, pointer, count): it copies up to `count` bytes of its source `source` at `offset` to
+// `pointer` in wasm memory and returns how many (fewer only at the end or on failure, never a
+// throw). The page's Files are read that way slice by slice, so nothing holds a whole file.
 // A failing call returns 0 or -1 and leaves "kind" and "message" in ta_error_kind() and
 // ta_error_message() (ErrorKind names such as "unsupported", "malformed", "truncated").
+#include "tonearm/byte_source.hpp"
 #include "tonearm/decoder.hpp"
 #include "tonearm/error.hpp"
 #include "tonearm/report_schema.hpp"
@@ -13,6 +18,7 @@
 #include <emscripten/emscripten.h>
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <map>
@@ -20,7 +26,46 @@
 #include <string>
 #include <vector>
 
+// The host's Module.readSource (see above).
+EM_JS(int, ta_host_read, (int source, double offset, std::uint8_t* out, int count), {
+    return Module.readSource(source, offset, out, count);
+});
+
 namespace {
+
+// One host source, read through a window: the decoders ask for a few KiB at a time, and each
+// call out to JavaScript (a Blob slice, a Range request) costs far more than its bytes.
+class HostSource final : public tonearm::ByteSource {
+public:
+    HostSource(int source, std::int64_t size) : source_(source), size_(size) {}
+    std::int64_t size() const noexcept override { return size_; }
+
+    std::span<const std::uint8_t> read(std::int64_t offset, std::size_t count) override
+    {
+        if (offset < 0 || offset >= size_)
+            return {};
+        const auto window_end = window_start_ + static_cast<std::int64_t>(window_.size());
+        if (offset < window_start_ || offset + static_cast<std::int64_t>(count) > window_end) {
+            const auto wanted = std::min<std::int64_t>(static_cast<std::int64_t>(std::max(count, window_bytes)),
+                                                       size_ - offset);
+            window_.resize(static_cast<std::size_t>(wanted));
+            const int got = ta_host_read(source_, static_cast<double>(offset), window_.data(), static_cast<int>(wanted));
+            window_.resize(static_cast<std::size_t>(std::max(got, 0)));
+            window_start_ = offset;
+        }
+        const auto start = static_cast<std::size_t>(offset - window_start_);
+        if (start >= window_.size())
+            return {};
+        return std::span<const std::uint8_t>(window_).subspan(start, std::min(count, window_.size() - start));
+    }
+
+private:
+    static constexpr std::size_t window_bytes = 256 << 10;
+    int source_;
+    std::int64_t size_;
+    std::vector<std::uint8_t> window_;
+    std::int64_t window_start_ = 0;
+};
 
 struct Stream {
     tonearm::Decoder decoder;
@@ -30,7 +75,6 @@ struct Stream {
 
 std::map<int, std::unique_ptr<Stream>> streams;
 int next_handle = 1;
-std::vector<std::byte> pending_bytes;  // the next open's file, filled by JavaScript
 std::string error_kind;
 std::string error_message;
 
@@ -78,24 +122,13 @@ std::string describe(const tonearm::Decoder& decoder)
 
 extern "C" {
 
-// Memory for the next file's bytes (any earlier pending bytes are dropped). Returns null if
-// the allocation fails; a 0-byte file gets a valid pointer and fails in ta_open.
-EMSCRIPTEN_KEEPALIVE std::byte* ta_bytes(std::size_t size)
+// Opens the host's source `source` of `size` bytes (a double: JavaScript numbers carry exact
+// integers to 2^53). Returns a handle > 0, or 0.
+EMSCRIPTEN_KEEPALIVE int ta_open_source(int source, double size, const char* name)
 {
-    static std::byte nothing;
-    return guarded<std::byte*>(nullptr, [size] {
-        std::vector<std::byte>().swap(pending_bytes);
-        pending_bytes.resize(size);
-        return size ? pending_bytes.data() : &nothing;
-    });
-}
-
-// Opens the pending bytes (they move into the decoder). Returns a handle > 0, or 0.
-EMSCRIPTEN_KEEPALIVE int ta_open(const char* name)
-{
-    return guarded<int>(0, [name] {
-        auto decoder = tonearm::Decoder::from_memory(std::move(pending_bytes), name ? name : "stream");
-        pending_bytes = {};
+    return guarded<int>(0, [&] {
+        auto decoder = tonearm::Decoder::from_source(std::make_unique<HostSource>(source, static_cast<std::int64_t>(size)),
+                                                     name ? name : "stream");
         auto stream = std::make_unique<Stream>(Stream{std::move(decoder), {}, {}});
         stream->info_json = describe(stream->decoder);
         const int handle = next_handle++;

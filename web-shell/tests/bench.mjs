@@ -164,6 +164,21 @@ async function browserDecodeTimes(browser, servers, file, runs) {
   return result;
 }
 
+// A 1-minute and a 2-hour WAV (CD format: the 2-hour one is 1.27 GB), made once and cached:
+// the page's memory must not follow the file's length.
+const longDir = path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME, '.cache'), 'tonearm', 'web-bench-long');
+function longFiles() {
+  const list = [{ name: 'minute.wav', label: '1-minute WAV', seconds: 60 }, { name: 'hours.wav', label: '2-hour WAV', seconds: 7200 }];
+  fs.mkdirSync(longDir, { recursive: true });
+  for (const f of list) {
+    const file = path.join(longDir, f.name);
+    if (fs.existsSync(file)) continue;
+    execFileSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', `${file}.tmp.wav`, 'synth', String(f.seconds), 'sine', '440', 'vol', '0.2']);
+    fs.renameSync(`${file}.tmp.wav`, file);
+  }
+  return list.map((f) => ({ ...f, dir: longDir }));
+}
+
 // ---------------------------------------------------------------------------- per engine
 // The modules an engine runs, and the server each is measured on: the threaded one on the
 // isolated server where the engine has shared memory; the unthreaded one on the plain server,
@@ -239,7 +254,9 @@ const latencyRuns = quick ? 3 : 7;
 const relaySeconds = quick ? 4 : 8;
 const relayFile = files.find((f) => /flac/.test(f.name)) || files[0];
 const mounts = [{ prefix: '/bench', dir: files[0].dir }, { prefix: '/latency', dir: latencyFile.dir }];
-const servers = { threads: await serve({ isolation: true, mounts }), nothreads: await serve({ isolation: false, mounts }) };
+const servers = { threads: await serve({ isolation: true, mounts }), nothreads: await serve({ isolation: false, mounts }),
+  long: await serve({ isolation: true, mounts: [{ prefix: '/bench', dir: longDir }] }) };
+let pageMemory = null;
 const engineNames = (process.env.TONEARM_BENCH_ENGINES || 'chromium firefox webkit').split(/[\s,]+/).filter(Boolean);
 const sections = [];
 try {
@@ -268,6 +285,16 @@ try {
         row('click to first block scheduled start (no tap)', tool, 'latency', 'ms', latency.scheduled);
         row('main-thread relay', tool, 'ms per s of audio', 'ms', relay.windows.length ? relay.windows : [relay.msPerSecond]);
         if (relay.memory !== null) row('page memory while playing', tool, 'bytes', 'bytes', [relay.memory]);
+      }
+      if (engine.name === 'chromium' && engine.sharedMemory) {
+        say('page memory: a 1-minute and a 2-hour WAV');
+        const long = longFiles();
+        for (const file of long) {
+          const relay = await relayCost(browser, servers.long, file, 3);
+          file.memory = relay.memory;
+          row(`page memory while playing ${file.label}`, 'chromium threads', 'bytes', 'bytes', [relay.memory]);
+        }
+        pageMemory = { version: browser.version, files: long };
       }
       if (engine.name === 'chromium') {
         say('decode speed');
@@ -313,6 +340,14 @@ try {
     'The next column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead; then the context\'s own outputLatency (0 where the engine does not report it). ' +
     `Main-thread cost per block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: \`getChannelData(c).set(sharedView)\`; nothreads: \`copyToChannel(ownedView, c)\`), and scheduling an AudioBufferSourceNode, over ${relaySeconds} s of ${relayFile.label}. ` +
     'Page memory is `performance.measureUserAgentSpecificMemory()` (page, worker and wasm memory): only Chromium has it, and only cross-origin isolated.\n');
+  if (pageMemory) {
+    const [minute, hours] = pageMemory.files;
+    const mib = (bytes) => (bytes === null ? 'not reported' : `${(bytes / 1048576).toFixed(1)} MiB`);
+    sections.push('### Page memory and file length (Chromium, threads)\n');
+    sections.push(`${pageMemory.version}. The file picked by \`?src=\` and read by Range requests, 3 s into playing.\n`);
+    sections.push('| 1-minute WAV (10 MB) | 2-hour WAV (1.27 GB) | ratio |\n|---:|---:|---:|');
+    sections.push(`| ${mib(minute.memory)} | ${mib(hours.memory)} | ${minute.memory && hours.memory ? fmt(hours.memory / minute.memory, 2) : 'n/a'} |\n`);
+  }
   if (chromium) {
     sections.push('### Decode speed in Chromium (× real time, higher is faster)\n');
     sections.push(`${chromium.version}.\n`);
@@ -322,7 +357,7 @@ try {
       const ratios = (base) => `${fmt(sp.threads / base, 2)} / ${fmt(sp.nothreads / base, 2)}`;
       sections.push(`| ${sp.label} | ${fmt(sp.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(sp.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(sp.dad)} |`);
     }
-    sections.push('\n"Native decode loop" and the wasm columns time the same loop (Decoder over bytes in memory, 16384-frame blocks; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
+    sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
       'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
   }
   sections.push('### Size\n');

@@ -16,8 +16,8 @@ const INSTRUMENT = fs.readFileSync(new URL('./instrument.js', import.meta.url), 
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function serve({ isolation, mounts = [] }) {
-  const options = { port: 0, isolation, root: dist, quiet: true,
+export async function serve({ isolation, ranges = true, mounts = [] }) {
+  const options = { port: 0, isolation, ranges, root: dist, quiet: true,
     mounts: [...mounts, { prefix: '/assets', dir: path.join(repo, 'assets') }] };
   const statics = createHandler(options);
   const headers = responseHeaders(options);

@@ -82,8 +82,8 @@ export function fixtures() {
   }
   // The page's default demo (assets/demo.flac), decoded natively: what the demo must sound like.
   run(native, ['-q', 'decode', demo, '-o', path.join(tmp, 'demo.flac.ref.wav'), '--encoding', 'float']);
-  // 38 MB of WAV: decoding it in a page that is playing makes the wasm memory grow.
-  run('sox', ['-n', '-r', '48000', '-c', '2', '-b', '16', path.join(tmp, 'big.wav'), 'synth', '200', 'sine', '440', 'vol', '0.2']);
+  // Two hours (115 MB of 8 kHz mono WAV): the page must play it without holding it.
+  run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', path.join(tmp, 'hours.wav'), 'synth', '7200', 'sine', '440', 'vol', '0.2']);
   // Broken inputs: a FLAC whose frames are garbage, an empty file, text named like audio.
   // The FLAC is 44.1 kHz like long.flac: whether or not the page gets to open it before the
   // next file, it never needs another AudioContext (the 50-clicks test counts contexts).

@@ -1,5 +1,5 @@
 // The web module's C API driven from node, the way decode-worker.js drives it in the browser:
-// bytes into wasm memory, open, planar blocks out. Used by the node tests and the benchmark.
+// the file read on demand through Module.readSource (here from a Buffer), planar blocks out. Used by the node tests and the benchmark.
 // The .wasm is handed over as bytes: Emscripten 3.1.6 would otherwise fetch() a file path
 // under node 20 and fail (hence its `node --no-experimental-fetch` advice).
 import fs from 'node:fs';
@@ -10,12 +10,21 @@ import { dist } from './fixtures.mjs';
 
 const require = createRequire(import.meta.url);
 const modules = new Map();
+const sources = new Map();   // what Module.readSource reads: source number → the file's bytes
+let nextSource = 1;
 
 export async function loadModule(flavour) {
   if (!modules.has(flavour)) {
     const create = require(path.join(dist, `tonearm-${flavour}.js`));
     const wasmBinary = fs.readFileSync(path.join(dist, `tonearm-${flavour}.wasm`));
-    modules.set(flavour, create({ wasmBinary, print: () => {}, printErr: () => {} }));
+    modules.set(flavour, create({ wasmBinary, print: () => {}, printErr: () => {} }).then((m) => {
+      m.readSource = (source, offset, ptr, count) => {
+        const bytes = sources.get(source).subarray(offset, offset + count);
+        m.HEAPU8.set(bytes, ptr);
+        return bytes.length;
+      };
+      return m;
+    }));
   }
   return modules.get(flavour);
 }
@@ -34,16 +43,18 @@ export class WasmDecoder {
     const fail = () => {
       throw new WasmDecodeError(m.UTF8ToString(m._ta_error_kind()), m.UTF8ToString(m._ta_error_message()));
     };
-    const ptr = m._ta_bytes(bytes.length);
-    if (!ptr) fail();
-    m.HEAPU8.set(bytes, ptr);
+    const source = nextSource++;
+    sources.set(source, bytes);
     const size = m.lengthBytesUTF8(name) + 1;
     const namePtr = m._malloc(size);
     m.stringToUTF8(name, namePtr, size);
-    const handle = m._ta_open(namePtr);
+    const handle = m._ta_open_source(source, bytes.length, namePtr);
     m._free(namePtr);
-    if (!handle) fail();
-    return new WasmDecoder(m, handle, blockFrames, fail);
+    if (!handle) {
+      sources.delete(source);
+      fail();
+    }
+    return new WasmDecoder(m, handle, source, blockFrames, fail);
   }
 
   // As the page's worker does: the default module, or the FFmpeg one for what it does not read.
@@ -60,9 +71,10 @@ export class WasmDecoder {
     }
   }
 
-  constructor(m, handle, blockFrames, fail) {
+  constructor(m, handle, source, blockFrames, fail) {
     this.m = m;
     this.handle = handle;
+    this.source = source;
     this.fail = fail;
     this.info = JSON.parse(m.UTF8ToString(m._ta_info_json(handle)));
     this.blockFrames = blockFrames;
@@ -101,6 +113,7 @@ export class WasmDecoder {
 
   close() {
     this.m._ta_close(this.handle);
+    sources.delete(this.source);
     this.m._free(this.ptr);
   }
 }
