@@ -2,6 +2,7 @@
 // only through libsndfile's rejection first), and through our MP4 box reader, which runs on
 // every MP4 it opens. Open, read every frame, seek back and forth (the checkpoint and restart
 // paths), read integers: each must work or throw tonearm::Error, never crash or hang.
+#include "byte_source.hpp"
 #include "decoder_backend.hpp"
 #include "mp4_boxes.hpp"
 
@@ -15,7 +16,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
+    tonearm::detail::MemoryBytes bytes({data, size});
     const tonearm::detail::ReadAt read = [&](std::int64_t offset, std::span<std::uint8_t> out) {
         const auto n = static_cast<std::size_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(size) - offset, 0,
                                                                           static_cast<std::int64_t>(out.size())));
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& track : layout.tracks)
         (void)tonearm::detail::presented_samples(layout, track);
     try {
-        auto decoder = tonearm::detail::open_ffmpeg({{}, bytes}, "fuzz");
+        auto decoder = tonearm::detail::open_ffmpeg({{}, &bytes}, "fuzz");
         if (!decoder)
             return 0;
         const auto channels = static_cast<std::size_t>(decoder->info().channels);
