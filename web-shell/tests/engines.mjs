@@ -38,7 +38,7 @@ export const ENGINES = {
     needsSoundServer: true,   // with none, resume() never settles and the context stays 'suspended'
     reportsHeap: false,
     sinkTolerance: 0,
-    sessionAudioLimit: true,  // stops answering after a few pages with an AudioContext (browser.test.mjs)
+    sessionAudioLimit: true,  // deadlocks after a few pages with the AudioWorklet tap (browser.test.mjs)
   },
   webkit: {
     name: 'webkit', label: 'WebKitGTK', driver: 'webdriver', package: 'webkit2gtk-driver',
