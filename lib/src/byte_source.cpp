@@ -6,23 +6,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-namespace tonearm {
-
-std::size_t ByteSource::read_into(std::int64_t offset, std::span<std::uint8_t> out)
-{
-    std::size_t copied = 0;
-    while (copied < out.size()) {
-        const auto bytes = read(offset + static_cast<std::int64_t>(copied), out.size() - copied);
-        if (bytes.empty())
-            break;
-        std::memcpy(out.data() + copied, bytes.data(), bytes.size());
-        copied += bytes.size();
-    }
-    return copied;
-}
-
-}  // namespace tonearm
-
 namespace tonearm::detail {
 
 FileBytes::FileBytes(const std::filesystem::path& path)
