@@ -3,6 +3,7 @@
 #include "process.hpp"
 
 #include "tonearm/decoder.hpp"
+#include "tonearm/error.hpp"
 
 #include <sndfile.h>
 
@@ -264,6 +265,21 @@ std::span<const std::uint8_t> SlicedFileSource::read(std::int64_t offset, std::s
     bytes_read += end - offset;
     return std::span<const std::uint8_t>(bytes_).subspan(static_cast<std::size_t>(offset),
                                                          static_cast<std::size_t>(end - offset));
+}
+
+void expect_error_or_cut_when_the_source_stops(const std::filesystem::path& path)
+{
+    const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path));
+    try {
+        tonearm::Decoder decoder = tonearm::Decoder::from_source(std::make_unique<SlicedFileSource>(path, size / 2), "failing");
+        std::vector<float> block(4096 * 2);
+        std::int64_t frames = 0;
+        while (const std::size_t got = decoder.read(block))
+            frames += static_cast<std::int64_t>(got);
+        EXPECT_LT(frames, tonearm::Decoder::open(path).info().frames);
+    } catch (const tonearm::Error& error) {
+        EXPECT_EQ(error.subject(), "failing");
+    }
 }
 
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes)

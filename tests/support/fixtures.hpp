@@ -121,6 +121,10 @@ private:
     std::vector<std::uint8_t> bytes_;  // the test's copy of the file, handed out in slices
     std::int64_t fail_after_;
 };
+
+// Decodes `path` through a SlicedFileSource that stops answering halfway: an Error naming the
+// stream, or fewer frames than the file holds.
+void expect_error_or_cut_when_the_source_stops(const std::filesystem::path& path);
 std::string read_text(const std::filesystem::path& path);
 void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes);
 // `count` bytes of noise, the same for the same seed.
