@@ -16,6 +16,7 @@
 #include <vorbis/codec.h>
 #include <vorbis/vorbisenc.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* ---- MP3 (LAME): libsndfile's own encoder glue, src/mpeg.h (not a public header) ---------- */
