@@ -3,36 +3,26 @@
 namespace tonearm::cli {
 namespace {
 
+// The arrow keys' escape sequences end in A..D.
 std::optional<Command> arrow_command(char code)
 {
     switch (code) {
-    case 'A': return keys::volume_up;
-    case 'B': return keys::volume_down;
-    case 'C': return keys::seek_forward;
-    case 'D': return keys::seek_back;
+    case 'A': return command_for_key("ArrowUp");
+    case 'B': return command_for_key("ArrowDown");
+    case 'C': return command_for_key("ArrowRight");
+    case 'D': return command_for_key("ArrowLeft");
     default: return std::nullopt;
     }
 }
 
 std::optional<Command> key_command(char key)
 {
-    switch (key) {
-    case ' ': return keys::toggle_pause;
-    case 'n':
-    case '>': return keys::next;
-    case 'p':
-    case '<': return keys::previous;
-    case 'q':
-    case '\x03': return keys::quit;  // Ctrl-C in raw mode
-    case '+':
-    case '=': return keys::volume_up;
-    case '-': return keys::volume_down;
-    default: return std::nullopt;
-    }
+    if (key == '\x03')
+        return keys::quit;  // Ctrl-C in raw mode
+    return command_for_key(std::string_view(&key, 1));
 }
 
 }  // namespace
-
 std::optional<Command> KeyParser::next()
 {
     while (!pending_.empty()) {

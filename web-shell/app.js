@@ -1,6 +1,8 @@
-// The web shell: wires the page (canvas, buttons, file picker, drag and drop, keys, status)
-// to the decoder worker and the playback schedule. Nothing sounds and no AudioContext exists
-// until the user clicks the canvas (or presses play or space): that click is "start".
+// The web shell: wires the page (canvas, buttons, file picker, drag and drop, keys, status,
+// playlist) to the player in the worker and the playback schedule. Nothing sounds and no
+// AudioContext exists until the user clicks the canvas (or presses play or space): that click
+// is "start". Keys and controls become the player's commands (the terminal's keys and steps,
+// sent by the module with its 'ready' message); only pausing is the page's own (the output's).
 //
 // URL parameters: ?src=URL (a file to open instead of the demo), ?flavour=nothreads (the
 // unthreaded module even where the threaded one could run; by default the engine's features
@@ -20,7 +22,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   player: $('player'), canvas: $('view'), play: $('play'), time: $('time'), seek: $('seek'),
   file: $('file'), status: $('status'), title: $('title'), meta: $('meta'), engine: $('engine'),
-  volume: $('volume'),
+  volume: $('volume'), playlist: $('playlist'),
 };
 const view = new WaveformView(ui.canvas);
 
@@ -28,8 +30,12 @@ const state = {
   phase: 'loading',     // loading | ready | playing | paused | ended | error
   message: 'Loading the decoder…',
   error: null,          // { title, detail } shown on the page
-  info: null,
-  name: null,
+  info: null,           // of the track being heard
+  name: null,           // its file name
+  names: [],            // the playlist's file names
+  track: null,          // the index of the track being heard
+  failed: new Set(),    // tracks the player skipped
+  keys: new Map(),      // KeyboardEvent.key → { command, value } (the module's table)
   seeking: false,
   workerHasWebAudio: null,
   moduleLoaded: false,  // the decoder module runs in the worker (its 'ready' message came)
@@ -43,21 +49,37 @@ const client = new DecoderClient({
   onReady(message) {
     state.workerHasWebAudio = message.webAudioInWorker;
     state.moduleLoaded = true;
+    state.keys = new Map(message.controls.keys.map((k) => [k.key, k]));
+    ui.volume.max = String(Math.round(message.controls.max_volume * 100));
     if (flavour === 'threads' && !message.sharedMemory) console.warn('tonearm: the threads module has no shared memory');
     update();
   },
   onOpened(message) {
-    state.info = message.info;
+    state.names = message.names;
     state.error = null;
-    playback.load(message.info, message.blockFrames);
-    showInfo();
-    update();
+    playback.load(message.format, message.next, message.blockFrames);
+    showTrack(message.next);
+    showPlaylist();
   },
   onBlock: (block) => playback.receive(block),
   onEnd: (message) => playback.endOfStream(message),
+  onJumped: (message) => playback.jumped(message.generation, message.next),
+  onCommanded(message) {
+    ui.volume.value = String(Math.round(message.volume * 100));
+    playback.setVolume(message.volume);
+  },
   onOverview(message) {
+    if (message.track !== state.track) return;
     view.setPeaks(message.peaks, message.progress);
     state.overviewProgress = message.progress;
+  },
+  // The player skipped a track (it goes on with the next one).
+  onTrackError(message) {
+    const track = state.names.indexOf(message.file);
+    if (track >= 0) state.failed.add(track);
+    showPlaylist();
+    const started = track >= 0 && track === state.track;
+    showError(`${started ? 'Playback of' : 'Cannot play'} ${message.file} ${started ? 'stopped' : ''}`.trim(), explain(message));
   },
   onError(message) {
     if (message.phase === 'open') {
@@ -98,11 +120,15 @@ function explain({ kind, message }) {
 }
 
 // ---------------------------------------------------------------------------- opening files
+// A URL, or Files picked or dropped together (a playlist).
 async function open(source) {
-  const name = typeof source === 'string'
-    ? decodeURIComponent(new URL(source, location.href).pathname.split('/').pop() || source)
-    : source.name;
-  state.name = name || 'file';
+  const names = typeof source === 'string'
+    ? [decodeURIComponent(new URL(source, location.href).pathname.split('/').pop() || source)]
+    : source.map((file) => file.name);
+  state.names = names;
+  state.name = names[0] || 'file';
+  state.track = null;
+  state.failed = new Set();
   state.info = null;
   state.error = null;
   state.overviewProgress = 0;
@@ -110,6 +136,7 @@ async function open(source) {
   view.clear();
   playback.unload();
   showInfo();
+  showPlaylist();
   update();
   try {
     await client.open(source);
@@ -136,6 +163,37 @@ function showInfo() {
   ui.meta.textContent = parts.join(' · ');
 }
 
+// The track being heard changed (or a playlist opened): its name, tags and waveform.
+function showTrack(heard) {
+  if (!heard) return;
+  const changed = heard.track !== state.track;
+  state.track = heard.track;
+  state.name = state.names[heard.track] || state.name;
+  if (heard.info) state.info = heard.info;
+  if (changed) {
+    if (state.error && !state.failed.has(heard.track)) state.error = null;   // an earlier track's
+    state.overviewProgress = 0;
+    view.clear();
+    client.overview(heard.track);
+    showPlaylist();
+  }
+  showInfo();
+  update();
+}
+
+// The list, shown for more than one file: the one heard marked, the skipped ones struck out.
+function showPlaylist() {
+  ui.playlist.hidden = state.names.length < 2;
+  ui.playlist.replaceChildren(...state.names.map((name, i) => {
+    const item = document.createElement('li');
+    item.textContent = name;
+    if (i === state.track) item.setAttribute('aria-current', 'true');
+    if (state.failed.has(i)) item.className = 'failed';
+    item.addEventListener('click', () => client.jump(i));
+    return item;
+  }));
+}
+
 function showError(title, detail) {
   state.error = { title, detail };
   showInfo();
@@ -154,15 +212,16 @@ function startOrToggle() {
   update();
 }
 
-function seekBy(seconds) {
-  if (state.info) playback.seek(playback.position() + seconds);
+// A player command (see player_controls.hpp), about what is heard now.
+function command(kind, value = 0) {
+  if (state.info) client.command(kind, value, playback.heard());
 }
 
 ui.canvas.addEventListener('click', startOrToggle);
 ui.play.addEventListener('click', startOrToggle);
 ui.file.addEventListener('change', () => {
-  const file = ui.file.files?.[0];
-  if (file) open(file);
+  const files = [...(ui.file.files || [])];
+  if (files.length) open(files);
   ui.file.value = '';
 });
 ui.seek.addEventListener('input', () => {
@@ -171,24 +230,20 @@ ui.seek.addEventListener('input', () => {
 });
 ui.seek.addEventListener('change', () => {
   state.seeking = false;
-  if (state.info) playback.seek(Number(ui.seek.value) / 1000 * duration());
+  command('seek_to', Number(ui.seek.value) / 1000 * duration());
 });
-ui.volume.addEventListener('input', () => playback.setVolume?.(Number(ui.volume.value) / 100));
+ui.volume.addEventListener('input', () => command('set_volume', Number(ui.volume.value) / 100));
 
+// The module's keys. Pausing is the page's (it must happen inside the gesture, which may have
+// to start the AudioContext); quitting means nothing in a page.
 document.addEventListener('keydown', (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
-  const inControl = event.target.closest?.('input, button, select, textarea');
-  if (event.key === ' ' && !inControl) {
-    event.preventDefault();
-    startOrToggle();
-  } else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && !inControl) {
-    event.preventDefault();
-    seekBy(event.key === 'ArrowLeft' ? -5 : 5);
-  } else if ((event.key === 'ArrowUp' || event.key === 'ArrowDown') && !inControl) {
-    event.preventDefault();
-    ui.volume.value = String(Math.max(0, Math.min(100, Number(ui.volume.value) + (event.key === 'ArrowUp' ? 10 : -10))));
-    playback.setVolume?.(Number(ui.volume.value) / 100);
-  }
+  if (event.target.closest?.('input, button, select, textarea')) return;
+  const binding = state.keys.get(event.key);
+  if (!binding || binding.command === 'quit') return;
+  event.preventDefault();
+  if (binding.command === 'toggle_pause') startOrToggle();
+  else command(binding.command, binding.value);
 });
 
 for (const type of ['dragenter', 'dragover']) {
@@ -203,8 +258,8 @@ document.addEventListener('dragleave', (event) => {
 document.addEventListener('drop', (event) => {
   event.preventDefault();
   ui.player.classList.remove('dropping');
-  const file = event.dataTransfer?.files?.[0];
-  if (file) open(file);
+  const files = [...(event.dataTransfer?.files || [])];
+  if (files.length) open(files);
 });
 
 // ---------------------------------------------------------------------------- rendering
@@ -224,8 +279,13 @@ function timeText(position) {
   return `${clock(position)} / ${clock(duration())}`;
 }
 
+// An error that ended playback (rather than one about a track the playlist went past).
+function stoppedByError() {
+  return Boolean(state.error) && (!state.info || playback.failed || playback.ended);
+}
+
 function phase() {
-  if (state.error && (!state.info || playback.failed)) return 'error';
+  if (stoppedByError()) return 'error';
   if (!state.info) return 'loading';
   if (playback.ended) return 'ended';
   // 'playing' only while it is heard (see playback.js): the context runs and has blocks.
@@ -286,7 +346,9 @@ function update() {
 }
 
 function frame() {
-  const position = playback.position();
+  const heard = playback.heard();
+  if (heard && heard.track !== state.track) showTrack(heard);
+  const position = heard?.seconds || 0;
   const total = duration();
   if (state.info && !state.seeking) {
     ui.seek.value = String(total > 0 ? Math.round((position / total) * 1000) : 0);
@@ -298,7 +360,7 @@ function frame() {
     level: playback.level(),
     prompt: state.info && !playback.ctx && !state.error ? '▶  Click to play' : null,
     message: state.error ? null : state.info ? 'Reading the waveform…' : state.message,
-    error: state.error && (!state.info || playback.failed) ? state.error.title : null,
+    error: stoppedByError() ? state.error.title : null,
   });
   if (playback.ended && state.phase !== 'ended') update();
   requestAnimationFrame(frame);

@@ -17,7 +17,7 @@ const OVERVIEW_SLICE_MS = 8;           // the waveform scan yields to block requ
 const requestedBlockFrames = Number(params.get('block')) || 16384;  // frames per block
 
 let tonearm = null;        // the Emscripten module of the open file (see openWithFallback)
-let stream = null;         // the open file: see openBytes()
+let stream = null;         // the open playlist: see openEntries()
 let openSeq = 0;           // the newest open request; older ones are abandoned
 let fetchAbort = null;
 
@@ -149,43 +149,101 @@ async function openWithFallback(reader, name) {
   }
 }
 
+// ----------------------------------------------------------------------- the player
+// The library's player (PlayerCore, in the module: tonearm_web.cpp) plays the picked files as
+// one playlist, gaplessly, and answers the page's commands with the terminal's steps. This
+// worker only feeds it readers and hands its blocks over; a block says where in it each
+// segment (a track, or the audio after a jump) begins, which is all the page needs to know.
+
+// Calls `fn` with `text` as a C string in module m.
+function withCString(m, text, fn) {
+  const bytes = m.lengthBytesUTF8(text) + 1;
+  const ptr = m._malloc(bytes);
+  m.stringToUTF8(text, ptr, bytes);
+  try { return fn(ptr); } finally { m._free(ptr); }
+}
+
+function json(m, ptr) {
+  if (!ptr) { const e = lastError(m); throw Object.assign(new Error(e.message), e); }
+  return JSON.parse(m.UTF8ToString(ptr));
+}
+
+// A player in module m over `entries` ([{ reader, name }]): { m, player, tracks, next } or throws
+// the first track's error, with `errors` (every track's) when none could be opened.
+function openPlayer(m, entries) {
+  const player = m._ta_player_new();
+  const tracks = entries.map(({ reader, name }) => {
+    const source = nextSource++;
+    sources.set(source, reader);
+    withCString(m, name, (ptr) => m._ta_player_add(player, source, reader.size, ptr));
+    return { reader, name, source };
+  });
+  const opened = m._ta_player_open(player);
+  if (!opened) {
+    const errors = json(m, m._ta_player_errors_json(player, 0));
+    const cause = readerError(tracks[0]) || errors[0] || lastError(m);
+    closePlayer({ m, player, tracks });
+    throw Object.assign(new Error(cause.message), cause, { errors });
+  }
+  return { m, player, tracks, next: json(m, opened) };
+}
+
+function closePlayer({ m, player, tracks }) {
+  m._ta_player_close(player);
+  for (const track of tracks) sources.delete(track.source);
+}
+
+// The default module's player or, when it reads none of the files, the FFmpeg module's.
+async function openPlayerWithFallback(entries) {
+  try {
+    return openPlayer(defaultModule, entries);
+  } catch (e) {
+    if (!e.errors?.length || !e.errors.every((x) => x.kind === 'unsupported')) throw e;
+    const ffmpeg = await loadFfmpegModule();
+    try {
+      return openPlayer(ffmpeg, entries);
+    } catch (f) {
+      throw f.errors?.every((x) => x.kind === 'unsupported') ? e : f;
+    }
+  }
+}
+
 function closeStream() {
   if (!stream) return;
-  closeHandle(tonearm, stream.opened);
-  if (stream.scan) {
-    closeHandle(tonearm, stream.scan.opened);
-    tonearm._free(stream.scan.ptr);
-  }
-  for (const slot of stream.slots) tonearm._free(slot.ptr);
+  stopOverview(stream);
+  closePlayer(stream);
+  for (const slot of stream.slots) stream.m._free(slot.ptr);
   stream = null;
 }
 
-async function openReader(id, reader, name) {
+async function openEntries(id, entries) {
   closeStream();
-  const opened = await openWithFallback(reader, name);
+  const opened = await openPlayerWithFallback(entries);
   if (id !== openSeq) {   // a newer open came while the FFmpeg module loaded
-    closeHandle(opened.m, opened);
+    closePlayer(opened);
     return;
   }
-  tonearm = opened.m;
-  const handle = opened.handle;
-  const info = JSON.parse(cString(tonearm._ta_info_json(handle)));
+  const m = opened.m;
+  tonearm = m;
+  const { sample_rate, channels, ...next } = opened.next;
   const blockFrames = Math.max(64, Math.min(requestedBlockFrames, 1 << 20)) | 0;
   const slots = [];
   const slotCount = flavour === 'threads' ? SLOTS : 1;
   for (let i = 0; i < slotCount; i++) {
-    const ptr = tonearm._malloc(blockFrames * info.channels * 4);
+    const ptr = m._malloc(blockFrames * channels * 4);
     if (!ptr) throw Object.assign(new Error('not enough memory for the decode buffers'), { kind: 'out_of_memory' });
     slots.push({ ptr, free: true });
   }
-  stream = { id, opened, handle, info, blockFrames, slots, generation: 0, waiting: [], postedMemory: null, scan: null };
-  post({ type: 'opened', id, info, flavour, blockFrames, module: tonearm.ffmpeg ? 'ffmpeg' : 'default' });
-  startOverview(reader, name);
+  stream = { id, ...opened, format: { sample_rate, channels }, blockFrames, slots, generation: 0, waiting: [],
+    postedMemory: null, scan: null, errorsSeen: 0 };
+  post({ type: 'opened', id, format: stream.format, next, names: entries.map((e) => e.name), flavour, blockFrames,
+    module: m.ffmpeg ? 'ffmpeg' : 'default' });
+  postTrackErrors(stream);
 }
 
-// Why the reader behind a decoder failed, if it did (the decoder only saw a short read).
-function readerError(opened) {
-  const e = sources.get(opened.source)?.error;
+// Why the reader behind a track failed, if it did (the decoder only saw a short read).
+function readerError(track) {
+  const e = sources.get(track.source)?.error;
   return e && { kind: e.kind || 'unreadable', message: `cannot read the file: ${e.message || e}` };
 }
 
@@ -193,59 +251,79 @@ function fail(id, phase, error, generation) {
   post({ type: 'error', id, phase, generation, kind: error.kind || 'internal', message: error.message || String(error) });
 }
 
-// One block of up to `wanted` frames: decode into a free slot and hand it to the page.
+// Tracks the player skipped since the last call (it goes on with the next one).
+function postTrackErrors(s) {
+  const errors = json(s.m, s.m._ta_player_errors_json(s.player, s.errorsSeen));
+  s.errorsSeen += errors.length;
+  for (const e of errors) post({ type: 'trackError', id: s.id, ...e });
+}
+
+// One block of up to `wanted` frames of the current generation (blocks asked for before a jump
+// are not made): render into a free slot and hand it to the page.
 function readBlock(generation, wanted) {
   const s = stream;
+  if (generation !== s.generation) return;
   const slot = s.slots.find((x) => x.free);
   if (!slot) { s.waiting.push({ generation, wanted }); return; }   // threads: wait for a release
-  const startFrame = tonearm._ta_position(s.handle);
+  const m = s.m;
   const capacity = Math.max(1, Math.min(s.blockFrames, wanted || s.blockFrames));
-  const frames = tonearm._ta_read(s.handle, slot.ptr, capacity);
-  if (frames < 0) { fail(s.id, 'decode', readerError(s.opened) || lastError(), generation); return; }
-  if (frames === 0) { post({ type: 'end', id: s.id, generation, frames: startFrame }); return; }
-  const channels = s.info.channels;
-  const message = { type: 'block', id: s.id, generation, startFrame, frames, channels };
+  const frames = m._ta_player_render(s.player, slot.ptr, capacity);
+  postTrackErrors(s);
+  if (frames < 0) { fail(s.id, 'decode', lastError(m), generation); return; }
+  if (frames === 0) { post({ type: 'end', id: s.id, generation }); return; }
+  const channels = s.format.channels;
+  const marks = json(m, m._ta_player_marks_json(s.player));
+  const message = { type: 'block', id: s.id, generation, frames, channels, marks };
   if (flavour === 'threads') {
     slot.free = false;
     message.slot = s.slots.indexOf(slot);
     message.byteOffset = slot.ptr;
     // Memory growth replaces the SharedArrayBuffer object: send the current one when it changes.
-    const memory = tonearm.HEAPU8.buffer;
+    const memory = m.HEAPU8.buffer;
     if (memory !== s.postedMemory) { message.memory = memory; s.postedMemory = memory; }
     post(message);
   } else {
     const owned = new Float32Array(frames * channels);
-    owned.set(tonearm.HEAPF32.subarray(slot.ptr >> 2, (slot.ptr >> 2) + frames * channels));
+    owned.set(m.HEAPF32.subarray(slot.ptr >> 2, (slot.ptr >> 2) + frames * channels));
     message.buffer = owned.buffer;
     post(message, [owned.buffer]);
   }
 }
 
-// The waveform: a second decoder on the same reader scans the file in short slices between
-// block requests (a streaming pass: nothing is held but the peaks).
-function startOverview(reader, name) {
-  const s = stream;
+// The audio jumped (a seek, another track): what was rendered before is the page's to drop.
+function jumped(s, requestId, result) {
+  s.generation++;
+  s.waiting = [];
+  post({ type: 'jumped', id: s.id, requestId, generation: s.generation, next: result });
+}
+
+// The waveform of one track: a decoder of its own on the track's reader scans it in short
+// slices between block requests (a streaming pass: nothing is held but the peaks).
+function startOverview(s, track) {
+  stopOverview(s);
+  const m = s.m;
+  const { reader, name } = s.tracks[track];
   let opened;
   try {
-    opened = openHandle(tonearm, reader, name);
+    opened = openHandle(m, reader, name);
   } catch (e) {
-    return;  // the page still plays; the waveform fills in from what plays
+    return;  // the page still plays; the waveform stays empty
   }
-  const handle = opened.handle;
-  const frames = Math.max(1, s.info.frames);
-  const ptr = tonearm._malloc(s.blockFrames * s.info.channels * 4);
-  s.scan = { opened, handle, ptr, peaks: new Float32Array(OVERVIEW_BINS), done: 0, lastPost: 0 };
+  const info = JSON.parse(m.UTF8ToString(m._ta_info_json(opened.handle)));
+  const frames = Math.max(1, info.frames);
+  const ptr = m._malloc(s.blockFrames * info.channels * 4);
+  const scan = { track, opened, ptr, peaks: new Float32Array(OVERVIEW_BINS), done: 0, lastPost: 0 };
+  s.scan = scan;
   const step = () => {
-    if (stream !== s || !s.scan) return;
-    const scan = s.scan;
+    if (stream !== s || s.scan !== scan) return;
     const until = performance.now() + OVERVIEW_SLICE_MS;
-    const channels = s.info.channels;
+    const channels = info.channels;
     let finished = false;
     while (performance.now() < until) {
-      const n = tonearm._ta_read(scan.handle, scan.ptr, s.blockFrames);
+      const n = m._ta_read(opened.handle, ptr, s.blockFrames);
       if (n <= 0) { finished = true; break; }
-      const heap = tonearm.HEAPF32;
-      const base = scan.ptr >> 2;
+      const heap = m.HEAPF32;
+      const base = ptr >> 2;
       for (let c = 0; c < channels; c++) {
         const from = base + c * n;
         let f = scan.done;
@@ -260,32 +338,35 @@ function startOverview(reader, name) {
     const now = performance.now();
     if (finished || now - scan.lastPost > 100) {
       scan.lastPost = now;
-      post({ type: 'overview', id: s.id, peaks: scan.peaks.slice(), progress: finished ? 1 : Math.min(1, scan.done / frames) });
+      post({ type: 'overview', id: s.id, track, peaks: scan.peaks.slice(), progress: finished ? 1 : Math.min(1, scan.done / frames) });
     }
-    if (finished) {
-      closeHandle(tonearm, scan.opened);
-      tonearm._free(scan.ptr);
-      s.scan = null;
-      return;
-    }
-    setTimeout(step, 0);
+    if (finished) stopOverview(s);
+    else setTimeout(step, 0);
   };
   setTimeout(step, 0);
 }
 
+function stopOverview(s) {
+  if (!s.scan) return;
+  closeHandle(s.m, s.scan.opened);
+  s.m._free(s.scan.ptr);
+  s.scan = null;
+}
+
+// Opens what the page picked (several Files: a playlist) or a URL.
 async function open(message) {
   const id = message.id;
   openSeq = id;
   if (fetchAbort) fetchAbort.abort();
   fetchAbort = null;
   closeStream();
-  let name = message.name || 'file';
   try {
-    let reader;
-    if (message.file) {
-      reader = blobReader(message.file);
+    let entries;
+    if (message.files) {
+      entries = message.files.map((file) => ({ reader: blobReader(file), name: file.name || 'file' }));
     } else {
       fetchAbort = new AbortController();
+      let reader;
       try {
         reader = await urlReader(message.url, fetchAbort.signal);
       } catch (e) {
@@ -293,32 +374,63 @@ async function open(message) {
         throw e.kind ? e : Object.assign(new Error(`${message.url}: cannot fetch (${e.message})`), { kind: 'unreadable' });
       }
       if (id !== openSeq) return;
-      name = message.name || decodeURIComponent(new URL(message.url, self.location.href).pathname.split('/').pop());
+      entries = [{ reader, name: decodeURIComponent(new URL(message.url, self.location.href).pathname.split('/').pop()) }];
     }
     await ready;
     if (id !== openSeq) return;
-    await openReader(id, reader, name);
+    await openEntries(id, entries);
   } catch (e) {
     if (id === openSeq) fail(id, 'open', e);
   }
 }
 
+// The current stream, if `message` is about it.
+function current(message) {
+  return stream && message.id === stream.id ? stream : null;
+}
+
 const handlers = {
   open,
   read(message) {
-    if (!stream || message.id !== stream.id) return;
-    try { readBlock(message.generation, message.frames); } catch (e) { fail(stream.id, 'decode', e, message.generation); }
+    const s = current(message);
+    if (!s) return;
+    try { readBlock(message.generation, message.frames); } catch (e) { fail(s.id, 'decode', e, message.generation); }
   },
   release(message) {
-    if (!stream || message.id !== stream.id) return;
-    const slot = stream.slots[message.slot];
+    const s = current(message);
+    if (!s) return;
+    const slot = s.slots[message.slot];
     if (slot) slot.free = true;
-    if (stream.waiting.length) handlers.read({ id: stream.id, ...stream.waiting.shift() });
+    if (s.waiting.length) handlers.read({ id: s.id, ...s.waiting.shift() });
   },
-  seek(message) {
-    if (!stream || message.id !== stream.id) return;
-    stream.waiting = [];
-    if (tonearm._ta_seek(stream.handle, message.frame) < 0) fail(stream.id, 'seek', lastError(), message.generation);
+  // A key or control: { kind, value } (player_controls.hpp's commands) while the page hears
+  // `seconds` into `track`. Answered with a 'commanded' message: the volume and pause state to
+  // apply, and a 'jumped' one first when the audio moved.
+  command(message) {
+    const s = current(message);
+    if (!s) return;
+    try {
+      const result = withCString(s.m, message.kind, (kind) =>
+        json(s.m, s.m._ta_player_command(s.player, kind, message.value || 0, message.track, message.seconds)));
+      if (result.jumped) jumped(s, message.requestId, result);
+      post({ type: 'commanded', id: s.id, requestId: message.requestId, volume: result.volume, paused: result.paused });
+    } catch (e) {
+      fail(s.id, 'command', e, s.generation);
+    }
+  },
+  // Plays track `track` from its start (a pick from the list; track 0 after the end).
+  jump(message) {
+    const s = current(message);
+    if (!s) return;
+    try {
+      jumped(s, message.requestId, json(s.m, s.m._ta_player_jump(s.player, message.track)));
+    } catch (e) {
+      fail(s.id, 'command', e, s.generation);
+    }
+  },
+  overview(message) {
+    const s = current(message);
+    if (s && s.scan?.track !== message.track) startOverview(s, message.track);
   },
   close() {
     openSeq++;
@@ -407,7 +519,8 @@ const ready = createTonearm({ ...moduleOptions }).then((module) => {
   defaultModule = installReader(module);
   tonearm = module;
   const facts = workerFacts();
-  post({ type: 'ready', flavour, sharedMemory: facts.sharedMemory, webAudioInWorker: facts.webAudio.some((t) => t !== 'undefined') });
+  post({ type: 'ready', flavour, sharedMemory: facts.sharedMemory, webAudioInWorker: facts.webAudio.some((t) => t !== 'undefined'),
+    controls: JSON.parse(module.UTF8ToString(module._ta_controls_json())) });
 }, (error) => {
   // Reported to the page, which shows it and starts a new worker for the next file.
   post({ type: 'fatal', message: `the ${flavour} decoder module failed to load: ${error && error.message || error}` });

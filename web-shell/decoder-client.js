@@ -11,10 +11,11 @@
 //              copies each planar channel out of it.
 
 export class DecoderClient {
-  constructor({ flavour, blockFrames, onReady, onOpened, onBlock, onEnd, onError, onOverview, onFailure }) {
+  constructor({ flavour, blockFrames, onReady, onOpened, onBlock, onEnd, onError, onTrackError, onJumped, onCommanded,
+    onOverview, onFailure }) {
     this.flavour = flavour;
     this.blockFrames = blockFrames;
-    this.handlers = { onReady, onOpened, onBlock, onEnd, onError, onOverview, onFailure };
+    this.handlers = { onReady, onOpened, onBlock, onEnd, onError, onTrackError, onJumped, onCommanded, onOverview, onFailure };
     this.worker = null;
     this.memory = null;     // threads: the worker's wasm memory (a SharedArrayBuffer)
     this.openId = 0;
@@ -49,26 +50,39 @@ export class DecoderClient {
     worker.onmessageerror = () => failed('a message from the decoder worker could not be read');
   }
 
-  // Opens a URL or a File/Blob: the worker reads either in slices as it decodes (a File
-  // crosses to the worker as a handle, not as its bytes).
+  // Opens a URL, or Files (a playlist, played in order): the worker reads them in slices as it
+  // decodes (a File crosses to the worker as a handle, not as its bytes).
   async open(source) {
     if (!this.worker) this.spawn();
     const id = ++this.openId;
     if (typeof source === 'string') {
       this.worker.postMessage({ type: 'open', id, url: new URL(source, location.href).href });
     } else {
-      this.worker.postMessage({ type: 'open', id, file: source, name: source.name || 'file' });
+      this.worker.postMessage({ type: 'open', id, files: source });
     }
     return id;
   }
 
-  // Asks for the next block of up to `frames` frames (at most the worker's block size).
+  // Asks for the next block of up to `frames` frames (at most the worker's block size) of
+  // `generation` (the worker's count of jumps).
   read(generation, frames) {
     this.worker?.postMessage({ type: 'read', id: this.openId, generation, frames });
   }
 
-  seek(frame, generation) {
-    this.worker?.postMessage({ type: 'seek', id: this.openId, frame, generation });
+  // A player command (player_controls.hpp: { kind, value }) while `heard` ({ track, seconds })
+  // is heard. The worker answers with onCommanded (and onJumped before it, if the audio moved).
+  command(kind, value, heard) {
+    this.worker?.postMessage({ type: 'command', id: this.openId, kind, value, track: heard.track, seconds: heard.seconds });
+  }
+
+  // Plays `track` from its start (answered with onJumped).
+  jump(track) {
+    this.worker?.postMessage({ type: 'jump', id: this.openId, track });
+  }
+
+  // Asks for the waveform of `track` (onOverview messages follow as it is scanned).
+  overview(track) {
+    this.worker?.postMessage({ type: 'overview', id: this.openId, track });
   }
 
   close() {
@@ -141,6 +155,15 @@ export class DecoderClient {
       case 'error':
         if (message.id === this.openId) h.onError?.(message);
         break;
+      case 'trackError':
+        if (message.id === this.openId) h.onTrackError?.(message);
+        break;
+      case 'jumped':
+        if (message.id === this.openId) h.onJumped?.(message);
+        break;
+      case 'commanded':
+        if (message.id === this.openId) h.onCommanded?.(message);
+        break;
     }
   }
 
@@ -155,7 +178,7 @@ export class DecoderClient {
     const block = {
       id: message.id,
       generation: message.generation,
-      startFrame: message.startFrame,
+      marks: message.marks,   // where segments begin: [{ offset, track, frame, ratio, info }]
       frames,
       channels,
       release,

@@ -1,5 +1,8 @@
-// Playback: the AudioContext, the audio graph, and the schedule that plays decoded blocks back
-// to back, sample-accurately.
+// Playback: the AudioContext, the audio graph, and the schedule that plays the player's
+// blocks back to back, sample-accurately. The player itself (the playlist, gapless joins,
+// seeks, volume steps) is the library's, in the worker; this is its output, like a sound
+// server's stream natively: it says what is heard, pauses (suspends the context) and sets
+// the gain it is told to.
 //
 // - No AudioContext exists until the user's first click/key/button (play() is called from
 //   those handlers, synchronously, so the context may start).
@@ -17,7 +20,9 @@
 //   MAX_IN_FLIGHT block requests outstanding; a timer tops up as playback advances, so an
 //   hour-long file never sits decoded in memory.
 // - Pause is ctx.suspend(): the schedule stays valid because the context clock stops with it.
-//   Seek drops the scheduled sources and starts a new schedule ("generation") at the target.
+//   A jump (a seek, another track) drops the scheduled sources and starts a new schedule: the
+//   worker's next "generation" of blocks. Each block says where segments begin in it (marks),
+//   so what is heard maps back to a track and a time in it.
 // - Honest state: `playing` is what the user asked for; `sounding` (the context is running and
 //   blocks are scheduled in it) is what is heard. The context's statechange events drive it.
 //   A context may never start — Firefox with no sound server leaves it 'suspended' with its
@@ -58,7 +63,7 @@ export class Playback {
     this.onTap = onTap || (() => {});
     this.ctx = null;
     this.graphReady = null;   // a promise while the graph (tap worklet) is being set up
-    this.info = null;
+    this.format = null;       // { sample_rate, channels } of the player's blocks
     this.blockFrames = 16384;
     this.playing = false;     // the user wants sound
     this.outputProblem = null;  // why the context does not run although playing (one line), or null
@@ -67,11 +72,12 @@ export class Playback {
     this.stats = { blocks: 0, relayMs: 0, relayedFrames: 0, underruns: 0, inexactStarts: 0, contexts: 0, maxScheduledAhead: 0 };
     this.timer = null;
     this.generation = 0;
-    this.resetSchedule(0);
+    this.resetSchedule(0, null);
   }
 
-  resetSchedule(frame) {
-    this.generation++;
+  // A new schedule for blocks of `generation`, which begin with `next` ({ track, seconds, info }).
+  resetSchedule(generation, next) {
+    this.generation = generation;
     for (const s of this.sources || []) {
       s.onended = null;
       try { s.stop(); } catch { /* not started */ }
@@ -81,21 +87,22 @@ export class Playback {
     for (const block of this.pending || []) block.release();
     this.pending = [];             // blocks that arrived while the graph was being set up
     this.requests = [];            // frame counts asked of the decoder, in order, not yet answered
-    this.baseFrame = frame;        // the file frame the schedule starts at
-    this.originFrame = null;       // context frame where baseFrame plays (null: not yet)
+    this.next = next;              // what is heard until the first block plays
+    this.marks = [];               // { at: frame of the schedule, track, frame, ratio, info }
+    this.originFrame = null;       // context frame where the schedule starts (null: not yet)
     this.scheduledFrames = 0;
     this.decoderEnded = false;
     this.failed = false;
   }
 
-  // A new stream is open (the decoder is at its start): forget the old schedule. Playback
-  // continues if it was playing; another sample rate needs another context, which sticky
-  // activation (the page was clicked before) lets start.
-  load(info, blockFrames) {
-    this.info = info;
+  // A new playlist is open (at its start, `next`): forget the old schedule. Playback continues
+  // if it was playing; another sample rate needs another context, which sticky activation (the
+  // page was clicked before) lets start.
+  load(format, next, blockFrames) {
+    this.format = format;
     this.blockFrames = blockFrames;
-    this.resetSchedule(0);
-    if (this.ctx && this.ctx.sampleRate !== info.sample_rate) {
+    this.resetSchedule(0, next);
+    if (this.ctx && this.ctx.sampleRate !== format.sample_rate) {
       this.closeContext();
       if (this.playing) {
         this.ensureContext();
@@ -107,20 +114,23 @@ export class Playback {
   }
 
   unload() {
-    this.info = null;
-    this.resetSchedule(0);
+    this.format = null;
+    this.resetSchedule(this.generation, null);
     this.changed();
+  }
+
+  // The worker moved the audio: blocks of the new generation follow, from `next`.
+  jumped(generation, next) {
+    this.resetSchedule(generation, next);
+    this.changed();
+    this.pump();
   }
 
   // Call from a user gesture: creates (or recreates, for a new sample rate) the context.
   ensureContext() {
-    const rate = this.info?.sample_rate;
+    const rate = this.format?.sample_rate;
     if (this.ctx && (!rate || this.ctx.sampleRate === rate)) return this.ctx;
-    let frame = 0;
-    if (this.ctx) {
-      frame = Math.round(this.position() * rate);
-      this.closeContext();
-    }
+    if (this.ctx) this.closeContext();
     const Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) throw new Error('this browser has no Web Audio');
     let ctx;
@@ -149,7 +159,6 @@ export class Playback {
     } else {
       this.analyser.connect(ctx.destination);
     }
-    if (frame > 0) this.restart(frame);
     return ctx;
   }
 
@@ -170,7 +179,7 @@ export class Playback {
 
   closeContext() {
     const ctx = this.ctx;
-    this.resetSchedule(this.baseFrame);
+    this.resetSchedule(this.generation, this.heard());
     this.ctx = null;
     this.tap = null;
     this.graphReady = null;
@@ -223,8 +232,8 @@ export class Playback {
 
   // Starts or resumes. Call from a user gesture (it may create the context).
   play() {
-    const ctx = this.ensureContext();
-    if (this.ended) this.seek(0);
+    this.ensureContext();
+    if (this.ended) this.decoder.jump(0);   // from the start: blocks follow the jump
     this.playing = true;
     this.startOutput();
     this.startTimer();
@@ -256,27 +265,24 @@ export class Playback {
     return this.decoderEnded && this.originFrame !== null && this.sources.size === 0 && this.requests.length === 0;
   }
 
-  seek(seconds) {
-    if (!this.info) return;
-    const last = Math.max(0, this.info.frames);
-    this.restart(Math.max(0, Math.min(last, Math.round(seconds * this.info.sample_rate))));
-    this.changed();
-    this.pump();
-  }
-
-  // A new schedule from `frame`, with the decoder moved there.
-  restart(frame) {
-    this.resetSchedule(frame);
-    if (this.info) this.decoder.seek(frame, this.generation);
-  }
-
-  // Seconds into the file of what is being heard.
-  position() {
-    if (!this.info) return 0;
-    const rate = this.info.sample_rate;
-    if (!this.ctx || this.originFrame === null) return this.baseFrame / rate;
+  // What is being heard: { track, seconds into it, info of it } (null before a playlist opens).
+  heard() {
+    if (!this.ctx || this.originFrame === null || !this.marks.length) return this.next;
     const played = Math.round(this.ctx.currentTime * this.ctx.sampleRate) - this.originFrame;
-    return (this.baseFrame + Math.max(0, Math.min(this.scheduledFrames, played))) / rate;
+    const at = Math.max(0, Math.min(this.scheduledFrames, played));
+    let i = this.marks.length - 1;
+    while (i > 0 && this.marks[i].at > at) i--;
+    if (i > 0) this.marks.splice(0, i);   // marks before the one heard are done with
+    const mark = this.marks[0];
+    if (mark.at > at) return this.next;
+    const rate = mark.info?.sample_rate || this.format.sample_rate;
+    const frame = Math.min(mark.frame + (at - mark.at) * mark.ratio, mark.info?.frames ?? Infinity);
+    return { track: mark.track, seconds: frame / rate, info: mark.info };
+  }
+
+  // Seconds into the track being heard.
+  position() {
+    return this.heard()?.seconds || 0;
   }
 
   aheadSeconds() {
@@ -286,9 +292,9 @@ export class Playback {
 
   // Requests blocks until AHEAD seconds are scheduled or requested.
   pump() {
-    if (!this.playing || !this.ctx || !this.info || this.decoderEnded || this.failed) return;
+    if (!this.playing || !this.ctx || !this.format || this.decoderEnded || this.failed) return;
     const rate = this.ctx.sampleRate;
-    const blockSeconds = this.blockFrames / this.info.sample_rate;
+    const blockSeconds = this.blockFrames / this.format.sample_rate;
     while (this.requests.length < MAX_IN_FLIGHT && this.aheadSeconds() + this.requests.length * blockSeconds < AHEAD) {
       let frames = this.blockFrames;
       if (this.originFrame !== null) {
@@ -303,7 +309,7 @@ export class Playback {
     }
   }
 
-  // A decoded block arrived: copy it once into an AudioBuffer and schedule it.
+  // A block arrived: copy it once into an AudioBuffer and schedule it.
   receive(block) {
     const t0 = performance.now();
     if (block.generation !== this.generation || !this.ctx) {
@@ -316,12 +322,11 @@ export class Playback {
     }
     const ctx = this.ctx;
     const rate = ctx.sampleRate;
-    const buffer = new AudioBuffer({ length: block.frames, numberOfChannels: block.channels, sampleRate: this.info.sample_rate });
+    const buffer = new AudioBuffer({ length: block.frames, numberOfChannels: block.channels, sampleRate: this.format.sample_rate });
     block.copyInto(buffer);
     const now = Math.ceil(ctx.currentTime * rate);
     if (this.originFrame === null) {
       this.originFrame = exactOrigin(now + Math.round(LEAD * rate), this.requests, rate);
-      this.baseFrame = block.startFrame;
       if (this.stats.firstStartRelayedFrames === undefined) this.stats.firstStartRelayedFrames = this.stats.relayedFrames + block.frames;
     }
     this.requests.shift();
@@ -349,6 +354,7 @@ export class Playback {
         baseLatency: ctx.baseLatency || 0, outputLatency: ctx.outputLatency || 0 };
     }
     this.sources.add(source);
+    for (const mark of block.marks) this.marks.push({ ...mark, at: this.scheduledFrames + mark.offset });
     if (this.sources.size === 1) this.changed();   // sound is scheduled again
     this.scheduledFrames += block.frames;
     this.stats.blocks++;

@@ -5,6 +5,8 @@
 //     (see fixtures.mjs)
 // The formats only FFmpeg reads go through each flavour's FFmpeg module (tonearm-<flavour>-ffmpeg),
 // which the page loads only for them: the default module must call them `unsupported`.
+// The module's player (the library's PlayerCore, which the page's worker drives) joins a
+// playlist gaplessly, seeks and steps as the terminal player does, and skips what it cannot play.
 // Run by scripts/web test: node --test web-shell/tests/decode.test.mjs
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { FIXTURES, LOSSY_TOLERANCE, NODE_FIXTURES, fixtures, readFloatWav } from './fixtures.mjs';
-import { WasmDecoder } from './wasm-decoder.mjs';
+import { WasmDecoder, WasmPlayer, concatPlanar, controls } from './wasm-decoder.mjs';
 
 const dir = fixtures();
 
@@ -125,4 +127,104 @@ for (const flavour of ['threads', 'nothreads']) {
       decoder.close();
     });
   });
+
+  describe(`the module's player (${flavour})`, () => {
+    const file = (name) => ({ name, bytes: fs.readFileSync(path.join(dir, name)) });
+    const ref = (name) => readFloatWav(path.join(dir, `${name}.ref.wav`));
+
+    test('two and three files play gaplessly: the output is their decodes joined, bit for bit', async () => {
+      for (const names of [['tone.wav', 'long.flac'], ['long.flac', 'tone.wav', 'long.flac']]) {
+        // A block size that does not divide any track: joins fall inside blocks.
+        const player = await WasmPlayer.open(flavour, names.map(file), 10007);
+        try {
+          const { planar, marks } = player.renderAll();
+          const refs = names.map(ref);
+          const expected = concatPlanar(refs.map((r) => r.planar), 2);
+          assert.equal(planar[0].length, expected[0].length, 'frames');
+          assert.equal(firstDifference(planar, expected), null);
+          let at = 0;
+          assert.deepEqual(marks.map((m) => [m.offset, m.track, m.frame]), refs.map((r, i) => {
+            const mark = [at, i, 0];
+            at += r.frames;
+            return mark;
+          }));
+          assert.equal(marks[1].info.sample_rate, 44100);
+          assert.equal(marks[1].info.title, names[1]);
+        } finally {
+          player.close();
+        }
+      }
+    });
+
+    test('commands: seek, next, previous, volume steps from the library (the terminal keys)', async () => {
+      const names = ['tone.wav', 'long.flac'];
+      const player = await WasmPlayer.open(flavour, names.map(file), 4096);
+      const long = ref('long.flac');
+      try {
+        const keys = await controls(flavour);
+        const key = (k) => keys.keys.find((b) => b.key === k);
+        assert.deepEqual(key('ArrowRight'), { key: 'ArrowRight', command: 'seek_by', value: 5 });
+        assert.deepEqual(key('ArrowUp'), { key: 'ArrowUp', command: 'volume_by', value: 0.05 });
+        assert.equal(key('n').command, 'next');
+        assert.equal(keys.max_volume, 4);
+
+        // → while hearing 10 s into long.flac: 15 s.
+        const jump = player.command('seek_by', 5, 1, 10);
+        assert.equal(jump.jumped, true);
+        assert.deepEqual([jump.track, jump.seconds], [1, 15]);
+        const block = player.render();
+        assert.deepEqual(block.marks.map((m) => [m.offset, m.track, m.frame]), [[0, 1, 15 * 44100]]);
+        assert.equal(firstDifference(block.planar, long.planar.map((ch) => ch.subarray(15 * 44100, 15 * 44100 + 4096))), null);
+
+        // previous from the first track: its start; next: the second's.
+        assert.deepEqual(pick(player.command('previous', 0, 0, 2), 'track', 'seconds', 'jumped'), [0, 0, true]);
+        assert.deepEqual(pick(player.command('next', 0, 0, 2), 'track', 'seconds', 'jumped'), [1, 0, true]);
+        // next from the last: the end.
+        player.command('next', 0, 1, 3);
+        assert.equal(player.render(), null);
+        assert.deepEqual(pick(player.jump(0), 'track', 'seconds'), [0, 0]);
+        assert.ok(player.render());
+
+        // Volume: 5 % steps, whole percents, clamped to [0, 4]; no jump.
+        let v = player.command('volume_by', -0.05, 0, 1);
+        assert.deepEqual([v.volume, v.jumped], [0.95, false]);
+        for (let i = 0; i < 30; i++) v = player.command('volume_by', -0.05, 0, 1);
+        assert.equal(v.volume, 0);
+        v = player.command('set_volume', 9, 0, 1);
+        assert.equal(v.volume, 4);
+        assert.throws(() => player.command('dance', 0, 0, 0), /no command dance/);
+      } finally {
+        player.close();
+      }
+    });
+
+    test('another sample rate is converted to the first track\'s; a track that cannot play is skipped and reported', async () => {
+      const player = await WasmPlayer.open(flavour, [file('notes.mp3'), file('tone.wav'), file('corrupt.flac'), file('tone.flac')]);
+      try {
+        assert.deepEqual([player.opened.sample_rate, player.opened.channels, player.opened.track], [44100, 2, 1]);
+        const { planar, marks } = player.renderAll();
+        // corrupt.flac may play some frames before its damage shows.
+        assert.deepEqual(marks.map((m) => m.track).filter((t) => t !== 2), [1, 3]);
+        assert.equal(marks[0].offset, 0);
+        assert.equal(firstDifference(planar.map((ch) => ch.subarray(0, 132300)), ref('tone.wav').planar), null);
+        // tone.flac's 3 s at 48 kHz, resampled to 44.1 kHz, comes last.
+        const last = planar[0].length - marks.at(-1).offset;
+        assert.ok(Math.abs(last - 132300) <= 64, `tone.flac: ${last} frames at 44.1 kHz`);
+        const errors = player.errors();
+        assert.deepEqual(errors.map((e) => e.file), ['notes.mp3', 'corrupt.flac']);
+        assert.ok(errors.every((e) => e.kind && e.message), JSON.stringify(errors));
+      } finally {
+        player.close();
+      }
+    });
+
+    test('a playlist where nothing plays is an error with each file\'s reason', async () => {
+      await assert.rejects(WasmPlayer.open(flavour, [file('notes.mp3')]), (e) => ['unsupported', 'malformed'].includes(e.kind));
+      await assert.rejects(WasmPlayer.open(flavour, [file('notes.mp3'), file('empty.wav')]), (e) => e.kind === 'invalid_argument');
+    });
+  });
+}
+
+function pick(object, ...keys) {
+  return keys.map((k) => object[k]);
 }

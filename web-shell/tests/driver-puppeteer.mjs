@@ -61,9 +61,9 @@ class PuppeteerPage {
     return this.page.evaluate(fn, arg);
   }
 
-  async upload(selector, file) {
+  async upload(selector, ...files) {
     const input = await this.page.$(selector);
-    await input.uploadFile(file);
+    await input.uploadFile(...files);
   }
 
   text(selector) {

@@ -217,8 +217,9 @@ class WebDriverPage {
     return result?.value;
   }
 
-  async upload(selector, file) {
-    await this.run('POST', `/element/${await this.element(selector)}/value`, { text: file });
+  // Several files: one path per line (WebDriver's rule for a multiple file input).
+  async upload(selector, ...files) {
+    await this.run('POST', `/element/${await this.element(selector)}/value`, { text: files.join('\n') });
   }
 
   text(selector) {

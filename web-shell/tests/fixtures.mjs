@@ -80,6 +80,14 @@ export function fixtures() {
     run(native, ['-q', 'decode', out, '-o', path.join(tmp, `${f.name}.ref.wav`), '--encoding', 'float']);
     fs.rmSync(src);
   }
+  // An album cut into three tracks at odd frames, a FLAC between two WAVs: played as one
+  // playlist they must sound like tone.wav, with nothing lost or added at the joins.
+  const whole = path.join(tmp, 'tone.wav');
+  run('sox', [whole, path.join(tmp, 'album-1.wav'), 'trim', '0', '50021s']);
+  run('sox', [whole, path.join(tmp, 'album-2.wav'), 'trim', '50021s', '40000s']);
+  run(native, ['-q', 'decode', path.join(tmp, 'album-2.wav'), '-o', path.join(tmp, 'album-2.flac')]);
+  fs.rmSync(path.join(tmp, 'album-2.wav'));
+  run('sox', [whole, path.join(tmp, 'album-3.wav'), 'trim', '90021s']);
   // The page's default demo (assets/demo.flac), decoded natively: what the demo must sound like.
   run(native, ['-q', 'decode', demo, '-o', path.join(tmp, 'demo.flac.ref.wav'), '--encoding', 'float']);
   // Two hours (115 MB of 8 kHz mono WAV): the page must play it without holding it.

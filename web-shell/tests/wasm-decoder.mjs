@@ -117,3 +117,99 @@ export class WasmDecoder {
     this.m._free(this.ptr);
   }
 }
+
+// The module's player (PlayerCore) over a playlist of files, as decode-worker.js drives it.
+export class WasmPlayer {
+  // `files`: [{ bytes, name }].
+  static async open(flavour, files, blockFrames = 16384) {
+    const m = await loadModule(flavour);
+    const player = m._ta_player_new();
+    const ids = files.map(({ bytes, name }) => {
+      const source = nextSource++;
+      sources.set(source, bytes);
+      withCString(m, name, (ptr) => m._ta_player_add(player, source, bytes.length, ptr));
+      return source;
+    });
+    const p = new WasmPlayer(m, player, ids, blockFrames);
+    p.opened = p.json(m._ta_player_open(player));
+    p.ptr = m._malloc(blockFrames * p.opened.channels * 4);
+    return p;
+  }
+
+  constructor(m, player, sourceIds, blockFrames) {
+    this.m = m;
+    this.player = player;
+    this.sourceIds = sourceIds;
+    this.blockFrames = blockFrames;
+    this.ptr = 0;
+  }
+
+  json(ptr) {
+    if (!ptr) throw new WasmDecodeError(this.m.UTF8ToString(this.m._ta_error_kind()), this.m.UTF8ToString(this.m._ta_error_message()));
+    return JSON.parse(this.m.UTF8ToString(ptr));
+  }
+
+  // One block: { planar (copies), marks }, or null at the playlist's end.
+  render(frames = this.blockFrames) {
+    const n = this.m._ta_player_render(this.player, this.ptr, frames);
+    if (n < 0) this.json(0);
+    if (n === 0) return null;
+    const base = this.ptr >> 2;
+    const planar = Array.from({ length: this.opened.channels }, (_, c) => this.m.HEAPF32.slice(base + c * n, base + (c + 1) * n));
+    return { planar, marks: this.json(this.m._ta_player_marks_json(this.player)) };
+  }
+
+  // Everything to the end: { planar, marks (offsets from the start) }.
+  renderAll() {
+    const blocks = [];
+    const marks = [];
+    let frames = 0;
+    for (let b; (b = this.render()); ) {
+      blocks.push(b.planar);
+      for (const mark of b.marks) marks.push({ ...mark, offset: frames + mark.offset });
+      frames += b.planar[0].length;
+    }
+    return { planar: concatPlanar(blocks, this.opened.channels), marks };
+  }
+
+  command(kind, value, track, seconds) {
+    return withCString(this.m, kind, (ptr) => this.json(this.m._ta_player_command(this.player, ptr, value, track, seconds)));
+  }
+
+  jump(track) {
+    return this.json(this.m._ta_player_jump(this.player, track));
+  }
+
+  errors() {
+    return this.json(this.m._ta_player_errors_json(this.player, 0));
+  }
+
+  close() {
+    this.m._ta_player_close(this.player);
+    for (const id of this.sourceIds) sources.delete(id);
+    this.m._free(this.ptr);
+  }
+}
+
+export async function controls(flavour) {
+  const m = await loadModule(flavour);
+  return JSON.parse(m.UTF8ToString(m._ta_controls_json()));
+}
+
+function withCString(m, text, fn) {
+  const size = m.lengthBytesUTF8(text) + 1;
+  const ptr = m._malloc(size);
+  m.stringToUTF8(text, ptr, size);
+  try { return fn(ptr); } finally { m._free(ptr); }
+}
+
+export function concatPlanar(blocks, channels) {
+  const frames = blocks.reduce((n, b) => n + b[0].length, 0);
+  const out = Array.from({ length: channels }, () => new Float32Array(frames));
+  let at = 0;
+  for (const b of blocks) {
+    b.forEach((ch, c) => out[c].set(ch, at));
+    at += b[0].length;
+  }
+  return out;
+}

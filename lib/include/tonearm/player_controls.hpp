@@ -2,6 +2,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
 
 namespace tonearm {
 
@@ -31,6 +34,18 @@ constexpr Command next{Command::Kind::next};
 constexpr Command previous{Command::Kind::previous};
 constexpr Command quit{Command::Kind::quit};
 }  // namespace keys
+
+// A key and its command. Keys are named as a web page's KeyboardEvent.key names them (" ",
+// "n", "ArrowUp"): the terminal maps the bytes it reads onto these names, the page uses them as
+// they come, so both have the same keys from this one table.
+struct KeyBinding {
+    std::string_view key;
+    Command command;
+};
+std::span<const KeyBinding> key_bindings();
+std::optional<Command> command_for_key(std::string_view key);
+// For JSON and messages: "toggle_pause", "seek_by", …
+std::string_view to_string(Command::Kind kind);
 
 struct PlayerStatus {
     std::size_t track = 0;  // index into the playlist
