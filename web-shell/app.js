@@ -6,8 +6,10 @@
 //
 // URL parameters: ?src=URL (a file to open instead of the demo), ?flavour=nothreads (the
 // unthreaded module even where the threaded one could run; by default the engine's features
-// decide, see flavour.js), ?block=FRAMES (frames per decoded block), ?tap (MEASUREMENT HOOK for
-// tests and benchmarks: records what plays).
+// decide, see flavour.js), ?block=FRAMES (frames per decoded block).
+//
+// Exports `page` (its state, playback, decoder client, open and flavour) for whoever imports
+// this module: the browser tests inject hooks that do (web-shell/tests/hooks.js).
 import { DecoderClient } from './decoder-client.js';
 import { chooseFlavour } from './flavour.js';
 import { Playback } from './playback.js';
@@ -16,7 +18,6 @@ import { WaveformView } from './waveform.js';
 const DEMO = 'assets/demo.flac';
 const params = new URLSearchParams(location.search);
 const { flavour, reason: flavourReason } = chooseFlavour(params.get('flavour'));
-const tapRequested = params.has('tap');
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -39,7 +40,6 @@ const state = {
   seeking: false,
   workerHasWebAudio: null,
   moduleLoaded: false,  // the decoder module runs in the worker (its 'ready' message came)
-  clickPerfMs: null,
 };
 
 // ---------------------------------------------------------------------------- decoder + playback
@@ -98,12 +98,7 @@ const client = new DecoderClient({
   },
 });
 
-const playback = new Playback({
-  decoder: client,
-  tap: tapRequested,
-  onChange: () => update(),
-  onTap: (message, ctx) => tap.receive(message, ctx),
-});
+const playback = new Playback({ decoder: client, onChange: () => update() });
 
 function explain({ kind, message }) {
   const reasons = {
@@ -203,7 +198,6 @@ function showError(title, detail) {
 
 // ---------------------------------------------------------------------------- user actions
 function startOrToggle() {
-  if (state.clickPerfMs === null) state.clickPerfMs = performance.now();
   try {
     playback.toggle();   // creates/resumes the AudioContext inside this gesture
   } catch (e) {
@@ -366,52 +360,7 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
-// ---------------------------------------------------------------------------- measurement hook
-// With ?tap: collects what the tap worklet saw (from the first non-silent sample on).
-const tap = {
-  chunks: [],
-  first: null,
-  flushed: null,
-  receive(message, ctx) {
-    if (message.type === 'first') {
-      this.first = { ...message, perfMs: performance.now(), clickPerfMs: state.clickPerfMs, sampleRate: ctx.sampleRate };
-      console.debug(`tonearm:first-sound ${JSON.stringify(this.first)}`);
-    } else if (message.type === 'chunk') {
-      this.chunks.push(message.samples);
-    } else if (message.type === 'flushed') {
-      this.flushed?.(message);
-    }
-  },
-  // Every captured sample so far, per channel, as base64 of little-endian float32.
-  async collect() {
-    if (playback.tap) {
-      await new Promise((resolve) => {
-        this.flushed = resolve;
-        playback.tap.port.postMessage('flush');
-      });
-    }
-    const channels = this.chunks[0]?.length || 0;
-    const frames = this.chunks.reduce((n, c) => n + c[0].length, 0);
-    const out = [];
-    for (let c = 0; c < channels; c++) {
-      const all = new Float32Array(frames);
-      let at = 0;
-      for (const chunk of this.chunks) { all.set(chunk[c], at); at += chunk[c].length; }
-      let text = '';
-      const bytes = new Uint8Array(all.buffer);
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-      out.push(btoa(text));
-    }
-    return { channels, frames, samples: out, first: this.first };
-  },
-  reset() {
-    this.chunks = [];
-    this.first = null;
-  },
-};
-
-// A read-only window for tests, benchmarks and the console.
-window.tonearm = { state, playback, client, tap, flavour, open };
+export const page = { state, playback, client, open, flavour };
 
 update();
 requestAnimationFrame(frame);

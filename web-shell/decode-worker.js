@@ -16,7 +16,7 @@ const OVERVIEW_BINS = 1024;            // waveform columns
 const OVERVIEW_SLICE_MS = 8;           // the waveform scan yields to block requests this often
 const requestedBlockFrames = Number(params.get('block')) || 16384;  // frames per block
 
-let tonearm = null;        // the Emscripten module of the open file (see openWithFallback)
+let tonearm = null;        // the Emscripten module of the open playlist (see openEntries)
 let stream = null;         // the open playlist: see openEntries()
 let openSeq = 0;           // the newest open request; older ones are abandoned
 let fetchAbort = null;
@@ -131,22 +131,6 @@ function loadFfmpegModule() {
     ffmpegModule = createTonearmFfmpeg({ ...moduleOptions }).then((m) => Object.assign(installReader(m), { ffmpeg: true }));
   }
   return ffmpegModule;
-}
-
-// Opens with the default module or, for a format it does not know, with the FFmpeg module:
-// { m, handle, source }. When neither reads the file, the default module's error stands.
-async function openWithFallback(reader, name) {
-  try {
-    return { m: defaultModule, ...openHandle(defaultModule, reader, name) };
-  } catch (e) {
-    if (e.kind !== 'unsupported') throw e;
-    const ffmpeg = await loadFfmpegModule();
-    try {
-      return { m: ffmpeg, ...openHandle(ffmpeg, reader, name) };
-    } catch (f) {
-      throw f.kind === 'unsupported' ? e : f;
-    }
-  }
 }
 
 // ----------------------------------------------------------------------- the player
@@ -435,54 +419,6 @@ const handlers = {
   close() {
     openSeq++;
     closeStream();
-  },
-  // MEASUREMENT (the browser tests): what this worker has, read through the page so that every
-  // engine's driver can ask (not all of them reach into workers).
-  async probe(message) {
-    await ready;
-    // The module files this worker fetched (resource timing: what went over the wire, not
-    // what this code believes it loaded).
-    const modules = performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname.split('/').pop())
-      .filter((name) => /^tonearm-[\w-]+\.(js|wasm)$/.test(name));
-    post({ type: 'probe', id: message.id, ...workerFacts(), memoryBytes: tonearm.HEAPU8.length, modules });
-  },
-  // MEASUREMENT (the browser tests): grows the wasm memory by an allocation of `bytes`, made
-  // and freed (no file is held in memory any more to do it).
-  async grow(message) {
-    await ready;
-    const ptr = tonearm._malloc(message.bytes);
-    if (ptr) tonearm._free(ptr);
-    post({ type: 'grow', id: message.id, grew: ptr !== 0 });
-  },
-  // MEASUREMENT (web-shell/tests/bench.mjs): decodes a whole file as fast as possible with a
-  // decoder of its own and reports the time; the open stream, if any, is not touched.
-  async bench(message) {
-    let m = null;
-    let opened = null;
-    let handle = 0;
-    let ptr = 0;
-    try {
-      const response = await fetch(message.url);
-      if (!response.ok) throw new Error(`${message.url}: HTTP ${response.status}`);
-      const reader = blobReader(await response.blob());
-      await ready;
-      opened = await openWithFallback(reader, 'bench');
-      ({ m, handle } = opened);
-      const info = JSON.parse(m.UTF8ToString(m._ta_info_json(handle)));
-      const block = 16384;
-      ptr = m._malloc(block * info.channels * 4);
-      const t0 = performance.now();
-      let frames = 0;
-      for (let n; (n = m._ta_read(handle, ptr, block)) > 0; ) frames += n;
-      const ms = performance.now() - t0;
-      post({ type: 'bench', id: message.id, ms, frames, sampleRate: info.sample_rate, channels: info.channels,
-        module: m.ffmpeg ? 'ffmpeg' : 'default' });
-    } catch (e) {
-      post({ type: 'bench', id: message.id, error: e.message || String(e) });
-    } finally {
-      if (opened) closeHandle(m, opened);
-      if (ptr) m._free(ptr);
-    }
   },
 };
 

@@ -19,11 +19,6 @@ export class DecoderClient {
     this.worker = null;
     this.memory = null;     // threads: the worker's wasm memory (a SharedArrayBuffer)
     this.openId = 0;
-    this.workersStarted = 0;
-    // Main-thread time handling decoded blocks; how many wasm memory objects were received.
-    this.stats = { blockMessages: 0, relayMs: 0, memoryBuffers: 0 };
-    this.replies = new Map();   // request id → resolve, for bench() and probe()
-    this.lastRequestId = 0;
     this.spawn();
   }
 
@@ -35,7 +30,6 @@ export class DecoderClient {
     const worker = new Worker(url);
     this.worker = worker;
     this.memory = null;
-    this.workersStarted++;
     worker.onmessage = (event) => this.receive(event.data);
     const failed = (message) => {
       if (this.worker !== worker) return;   // already reported (a 'fatal' message) or replaced
@@ -90,31 +84,6 @@ export class DecoderClient {
     this.worker?.postMessage({ type: 'close' });
   }
 
-  // MEASUREMENT: the worker decodes `url` as fast as it can; resolves to { ms, frames, ... }.
-  bench(url) {
-    return this.request('bench', { url: new URL(url, location.href).href });
-  }
-
-  // MEASUREMENT: what the worker sees: { memoryBytes (its wasm memory), sharedMemory,
-  // webAudio (typeof AudioContext, webkitAudioContext, OfflineAudioContext, AudioBuffer there) }.
-  probe() {
-    return this.request('probe', {});
-  }
-
-  // MEASUREMENT: the worker's wasm memory grows by an allocation of `bytes` (made and freed).
-  grow(bytes) {
-    return this.request('grow', { bytes });
-  }
-
-  // A request the worker answers with a message of the same type and id.
-  request(type, fields) {
-    const id = ++this.lastRequestId;
-    return new Promise((resolve) => {
-      this.replies.set(id, resolve);
-      this.worker.postMessage({ type, id, ...fields });
-    });
-  }
-
   receive(message) {
     const h = this.handlers;
     switch (message.type) {
@@ -132,22 +101,9 @@ export class DecoderClient {
       case 'overview':
         if (message.id === this.openId) h.onOverview?.(message);
         break;
-      case 'block': {
-        const t0 = performance.now();
-        if (message.memory) {
-          this.memory = message.memory;   // the worker's memory grew: a new SharedArrayBuffer
-          this.stats.memoryBuffers++;
-        }
+      case 'block':
+        if (message.memory) this.memory = message.memory;   // the worker's memory grew: a new SharedArrayBuffer
         this.deliver(message);
-        this.stats.blockMessages++;
-        this.stats.relayMs += performance.now() - t0;
-        break;
-      }
-      case 'bench':
-      case 'grow':
-      case 'probe':
-        this.replies.get(message.id)?.(message);
-        this.replies.delete(message.id);
         break;
       case 'end':
         if (message.id === this.openId) h.onEnd?.(message);

@@ -56,20 +56,18 @@ function exactOrigin(from, sizes, rate) {
 }
 
 export class Playback {
-  constructor({ decoder, tap, onChange, onTap }) {
+  constructor({ decoder, onChange }) {
     this.decoder = decoder;
-    this.tapRequested = tap;
     this.onChange = onChange || (() => {});
-    this.onTap = onTap || (() => {});
     this.ctx = null;
-    this.graphReady = null;   // a promise while the graph (tap worklet) is being set up
     this.format = null;       // { sample_rate, channels } of the player's blocks
     this.blockFrames = 16384;
     this.playing = false;     // the user wants sound
+    this.endedPlaying = false;  // the playlist ended while playing (see finish())
     this.outputProblem = null;  // why the context does not run although playing (one line), or null
     this.watchdog = null;
     this.volume = 1;
-    this.stats = { blocks: 0, relayMs: 0, relayedFrames: 0, underruns: 0, inexactStarts: 0, contexts: 0, maxScheduledAhead: 0 };
+    this.underruns = 0;       // blocks that came too late for their place (a gap was heard)
     this.timer = null;
     this.generation = 0;
     this.resetSchedule(0, null);
@@ -84,8 +82,6 @@ export class Playback {
       s.disconnect();
     }
     this.sources = new Set();
-    for (const block of this.pending || []) block.release();
-    this.pending = [];             // blocks that arrived while the graph was being set up
     this.requests = [];            // frame counts asked of the decoder, in order, not yet answered
     this.next = next;              // what is heard until the first block plays
     this.marks = [];               // { at: frame of the schedule, track, frame, ratio, info }
@@ -102,6 +98,10 @@ export class Playback {
     this.format = format;
     this.blockFrames = blockFrames;
     this.resetSchedule(0, next);
+    if (this.endedPlaying) {
+      this.play();   // in the sticky activation of the click that started the last playlist
+      return;
+    }
     if (this.ctx && this.ctx.sampleRate !== format.sample_rate) {
       this.closeContext();
       if (this.playing) {
@@ -140,49 +140,20 @@ export class Playback {
       ctx = new Context();  // a rate the browser refuses: it resamples each block instead
     }
     this.ctx = ctx;
-    this.stats.contexts++;
     this.gain = ctx.createGain();
     this.gain.gain.value = this.volume;
     this.analyser = ctx.createAnalyser();
     this.analyser.fftSize = 2048;
     this.gain.connect(this.analyser);
     ctx.onstatechange = () => this.contextStateChanged(ctx);
-    if (this.tapRequested) {
-      this.graphReady = this.connectTap(ctx).finally(() => {
-        if (ctx !== this.ctx) return;
-        this.graphReady = null;
-        const pending = this.pending;
-        this.pending = [];
-        for (const block of pending) this.receive(block);
-        this.pump();
-      });
-    } else {
-      this.analyser.connect(ctx.destination);
-    }
+    this.analyser.connect(ctx.destination);
     return ctx;
-  }
-
-  // MEASUREMENT HOOK (?tap): an AudioWorklet before the destination records what plays.
-  async connectTap(ctx) {
-    await ctx.audioWorklet.addModule(new URL('tap-worklet.js', import.meta.url));
-    if (ctx !== this.ctx) return;
-    const channels = ctx.destination.channelCount;
-    const tap = new AudioWorkletNode(ctx, 'tonearm-tap', {
-      numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [channels],
-      channelCount: channels, channelCountMode: 'explicit', channelInterpretation: 'discrete',
-      processorOptions: { channels },
-    });
-    tap.port.onmessage = (event) => this.onTap(event.data, ctx);
-    this.analyser.connect(tap).connect(ctx.destination);
-    this.tap = tap;
   }
 
   closeContext() {
     const ctx = this.ctx;
     this.resetSchedule(this.generation, this.heard());
     this.ctx = null;
-    this.tap = null;
-    this.graphReady = null;
     this.stopWatchdog();
     ctx.onstatechange = null;
     ctx.close().catch(() => {});
@@ -235,6 +206,7 @@ export class Playback {
     this.ensureContext();
     if (this.ended) this.decoder.jump(0);   // from the start: blocks follow the jump
     this.playing = true;
+    this.endedPlaying = false;
     this.startOutput();
     this.startTimer();
     this.changed();
@@ -243,11 +215,19 @@ export class Playback {
 
   pause() {
     this.playing = false;
+    this.endedPlaying = false;
     this.outputProblem = null;
     this.stopWatchdog();
     this.ctx?.suspend().catch(() => {});
     this.stopTimer();
     this.changed();
+  }
+
+  // The end of the playlist: a pause at its last frame, but not one the user asked for, so a
+  // playlist opened next plays at once (as one opened while playing does).
+  finish() {
+    this.pause();
+    this.endedPlaying = true;
   }
 
   // A click while the output failed to start tries again (inside this new gesture).
@@ -311,13 +291,8 @@ export class Playback {
 
   // A block arrived: copy it once into an AudioBuffer and schedule it.
   receive(block) {
-    const t0 = performance.now();
     if (block.generation !== this.generation || !this.ctx) {
-      block.release();   // from before a seek or a new file
-      return;
-    }
-    if (this.graphReady) {
-      this.pending.push(block);   // still counted as requested; scheduled once the graph is ready
+      block.release();   // from before a jump or a new playlist
       return;
     }
     const ctx = this.ctx;
@@ -327,40 +302,29 @@ export class Playback {
     const now = Math.ceil(ctx.currentTime * rate);
     if (this.originFrame === null) {
       this.originFrame = exactOrigin(now + Math.round(LEAD * rate), this.requests, rate);
-      if (this.stats.firstStartRelayedFrames === undefined) this.stats.firstStartRelayedFrames = this.stats.relayedFrames + block.frames;
     }
     this.requests.shift();
     let startFrame = this.originFrame + this.scheduledFrames;
     if (startFrame < now + 128) {
       // Underrun: the block is late. Shift the schedule (a gap, but never an overlap).
-      this.stats.underruns++;
+      this.underruns++;
       startFrame = exactOrigin(now + Math.round(LEAD * rate), [block.frames, ...this.requests], rate);
       this.originFrame = startFrame - this.scheduledFrames;
     }
-    if (!exactFrame(startFrame, rate)) this.stats.inexactStarts++;
     const source = ctx.createBufferSource();
     source.buffer = buffer;
     source.connect(this.gain);
     source.onended = () => {
       this.sources.delete(source);
       source.disconnect();
-      if (this.ended) this.pause();  // the end: the same as a pause at the last frame
+      if (this.ended) this.finish();
       else if (this.sources.size === 0) this.changed();   // nothing scheduled: not sounding
     };
     source.start(startFrame / rate);
-    if (this.stats.firstStart === undefined) {
-      // For the benchmark: when the first block was scheduled, and for when.
-      this.stats.firstStart = { perfMs: t0, contextTime: ctx.currentTime, startTime: startFrame / rate,
-        baseLatency: ctx.baseLatency || 0, outputLatency: ctx.outputLatency || 0 };
-    }
     this.sources.add(source);
     for (const mark of block.marks) this.marks.push({ ...mark, at: this.scheduledFrames + mark.offset });
     if (this.sources.size === 1) this.changed();   // sound is scheduled again
     this.scheduledFrames += block.frames;
-    this.stats.blocks++;
-    this.stats.relayedFrames += block.frames;
-    this.stats.maxScheduledAhead = Math.max(this.stats.maxScheduledAhead, this.aheadSeconds());
-    this.stats.relayMs += performance.now() - t0;
     this.pump();
   }
 
@@ -369,7 +333,7 @@ export class Playback {
     this.requests.shift();
     this.decoderEnded = true;
     if (this.originFrame === null) this.originFrame = Math.ceil((this.ctx?.currentTime || 0) * (this.ctx?.sampleRate || 1));
-    if (this.ended) this.pause();  // the end: the same as a pause at the last frame
+    if (this.ended) this.finish();
   }
 
   // Returns whether the error is news (not from before a seek, not a repeat).

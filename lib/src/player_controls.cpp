@@ -32,7 +32,8 @@ std::span<const KeyBinding> key_bindings() { return bindings; }
 
 std::optional<Command> command_for_key(std::string_view key)
 {
-    const auto it = std::ranges::find(bindings, key, &KeyBinding::key);
+    // (find_if: Emscripten 3.1.6's libc++ has no std::ranges::find)
+    const auto it = std::find_if(bindings.begin(), bindings.end(), [&](const KeyBinding& b) { return b.key == key; });
     return it == bindings.end() ? std::nullopt : std::optional(it->command);
 }
 

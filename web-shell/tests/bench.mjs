@@ -205,7 +205,7 @@ async function clickToSound(browser, server, runs) {
       } else {
         await log.untilPhase('playing', 10000);
         const s = await waitFor(page, () => window.tonearm.playback.stats.firstStart
-          && { click: window.tonearm.state.clickPerfMs, ...window.tonearm.playback.stats.firstStart });
+          && { click: window.tonearm.tap.clickPerfMs, ...window.tonearm.playback.stats.firstStart });
         // When the first block starts on the context clock (rendering, like the tap sees it).
         scheduled.push(s.perfMs - s.click + (s.startTime - s.contextTime) * 1000);
         outputLatency.push(s.outputLatency * 1000);
@@ -214,6 +214,39 @@ async function clickToSound(browser, server, runs) {
     }
   }
   return { tap, scheduled, outputLatency };
+}
+
+// Seeks in a long file while it plays, each to a new place in its last minutes, timed from the
+// slider's change event to the moment the page's audio clock reaches the new place (what the
+// context renders; output latency not included). Returns ms per seek.
+async function seekLatency(browser, server, file, runs) {
+  const { page, log } = await server.open(browser, `?src=/bench/${encodeURIComponent(file.name)}`);
+  await log.untilPhase('ready', 60000);
+  await page.click('canvas');
+  await log.untilPhase('playing');
+  await sleep(1000);
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const target = file.seconds - 60 + i * 5;
+    times.push(await page.evaluate((to) => new Promise((resolve) => {
+      const { playback, state } = window.tonearm;
+      const seek = document.getElementById('seek');
+      seek.value = String(Math.round((to / (state.info.frames / state.info.sample_rate)) * 1000));
+      const wanted = Number(seek.value) / 1000 * (state.info.frames / state.info.sample_rate);
+      const t0 = performance.now();
+      seek.dispatchEvent(new Event('change', { bubbles: true }));
+      const poll = () => {
+        const p = playback.position();
+        if (p >= wanted && p < wanted + 1) resolve(performance.now() - t0);
+        else if (performance.now() - t0 > 10000) resolve(NaN);
+        else setTimeout(poll, 1);
+      };
+      poll();
+    }), target));
+    await sleep(500);
+  }
+  await page.close();
+  return times;
 }
 
 // One playback, sampled every second: the whole run's ms per second of audio, and the spread
@@ -294,7 +327,10 @@ try {
           file.memory = relay.memory;
           row(`page memory while playing ${file.label}`, 'chromium threads', 'bytes', 'bytes', [relay.memory]);
         }
-        pageMemory = { version: browser.version, files: long };
+        say('seek latency: the 2-hour WAV');
+        const seeks = await seekLatency(browser, servers.long, long[1], runs);
+        row('seek heard, 2-hour WAV', 'chromium threads', 'latency', 'ms', seeks);
+        pageMemory = { version: browser.version, files: long, seeks };
       }
       if (engine.name === 'chromium') {
         say('decode speed');
@@ -347,6 +383,7 @@ try {
     sections.push(`${pageMemory.version}. The file picked by \`?src=\` and read by Range requests, 3 s into playing.\n`);
     sections.push('| 1-minute WAV (10 MB) | 2-hour WAV (1.27 GB) | ratio |\n|---:|---:|---:|');
     sections.push(`| ${mib(minute.memory)} | ${mib(hours.memory)} | ${minute.memory && hours.memory ? fmt(hours.memory / minute.memory, 2) : 'n/a'} |\n`);
+    sections.push(`Seeking in the 2-hour WAV while it plays (the slider, to its last minute): ${spread(pageMemory.seeks, 1, ' ms')} from the change event until the page's audio clock plays the new place.\n`);
   }
   if (chromium) {
     sections.push('### Decode speed in Chromium (× real time, higher is faster)\n');

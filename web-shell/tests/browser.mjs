@@ -1,9 +1,11 @@
 // Shared by the browser tests and the benchmark: the shell's own server (serve.mjs) wrapped in a
 // test server, and readers for what a page reports — the same in every engine (engines.mjs).
 //
-// The test server serves index.html with instrument.js injected as its first script, and takes
-// what the page says back on POST /__tonearm/log. A page opened with open() is tagged with an
-// id (in its URL's fragment, which the page itself ignores) so its lines reach its own log.
+// The test server serves index.html with instrument.js injected as its first script and
+// hooks.js (window.tonearm, the ?tap worklet, stats) after the page's own, the decoder worker
+// with worker-hooks.js appended, and takes what the page says back on POST /__tonearm/log. A
+// page opened with open() is tagged with an id (in its URL's fragment, which the page itself
+// ignores) so its lines reach its own log. None of these files is part of the page a user loads.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -13,6 +15,7 @@ import { dist, repo } from './fixtures.mjs';
 export { ENGINES, engineNamed, launch, soundServer } from './engines.mjs';
 
 const INSTRUMENT = fs.readFileSync(new URL('./instrument.js', import.meta.url), 'utf8');
+const HOOKS = new Set(['hooks.js', 'tap-worklet.js', 'worker-hooks.js']);   // served at /__tonearm/
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,9 +28,14 @@ export async function serve({ isolation, ranges = true, mounts = [] }) {
 
   const page = (res) => {
     const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8')
-      .replace('<head>', () => `<head>\n<script>${INSTRUMENT}</script>`);
+      .replace('<head>', () => `<head>\n<script>${INSTRUMENT}</script>`)
+      .replace('</head>', '<script type="module" src="/__tonearm/hooks.js"></script>\n</head>');
     res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
     res.end(html);
+  };
+  const script = (res, text) => {
+    res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(text);
   };
   const receive = (req, res) => {
     let body = '';
@@ -46,6 +54,11 @@ export async function serve({ isolation, ranges = true, mounts = [] }) {
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
     if (pathname === '/__tonearm/log' && req.method === 'POST') return receive(req, res);
     if ((pathname === '/' || pathname === '/index.html') && req.method === 'GET') return page(res);
+    const hook = /^\/__tonearm\/([\w-]+\.js)$/.exec(pathname)?.[1];
+    if (HOOKS.has(hook)) return script(res, fs.readFileSync(new URL(`./${hook}`, import.meta.url), 'utf8'));
+    if (pathname === '/decode-worker.js' && req.method === 'GET') {
+      return script(res, `${fs.readFileSync(path.join(dist, 'decode-worker.js'), 'utf8')}\nimportScripts('/__tonearm/worker-hooks.js');\n`);
+    }
     return statics(req, res);
   });
   let pages = 0;

@@ -168,7 +168,8 @@ for (const flavour of ['threads', 'nothreads']) {
         assert.equal(key('n').command, 'next');
         assert.equal(keys.max_volume, 4);
 
-        // → while hearing 10 s into long.flac: 15 s.
+        // → while hearing 10 s into long.flac (a track the player has opened: one being heard): 15 s.
+        assert.deepEqual(pick(player.jump(1), 'track', 'seconds'), [1, 0]);
         const jump = player.command('seek_by', 5, 1, 10);
         assert.equal(jump.jumped, true);
         assert.deepEqual([jump.track, jump.seconds], [1, 15]);

@@ -42,6 +42,16 @@
   }
   globalThis.__tonearmReleaseAudio = () => Promise.all(contexts.map((c) => c.state !== 'closed' && c.close().catch(() => {})));
 
+  // Workers started (the page replaces its decoder worker only when it dies).
+  globalThis.__tonearmWorkers = 0;
+  const Worker = globalThis.Worker;
+  globalThis.Worker = class extends Worker {
+    constructor(...args) {
+      super(...args);
+      globalThis.__tonearmWorkers++;
+    }
+  };
+
   const record = { calls: 0, shared: 0, sharedSeen: [] };
   globalThis.__copyToChannel = record;
   const copyToChannel = AudioBuffer.prototype.copyToChannel;

@@ -1,8 +1,8 @@
-// MEASUREMENT HOOK, not part of playback: with ?tap in the page URL an AudioWorkletNode
-// running this processor sits just before the destination, passes its input through
-// unchanged and posts what it sees to the page, so tests can compare what was actually
-// played with tonearm's native decode, sample for sample, and benchmarks can time the first
-// sound. It posts from the first non-silent sample on, in chunks of CHUNK frames.
+// TEST HOOK (hooks.js installs it with ?tap; never shipped): an AudioWorkletNode running this
+// processor sits just before the destination, passes its input through unchanged and posts
+// what it sees to the page, so tests can compare what was actually played with tonearm's
+// native decode, sample for sample, and benchmarks can time the first sound. It posts from the
+// first non-silent sample on, in chunks of CHUNK frames.
 const CHUNK = 8192;
 
 class TapProcessor extends AudioWorkletProcessor {
