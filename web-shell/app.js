@@ -78,8 +78,8 @@ const client = new DecoderClient({
     const track = state.names.indexOf(message.file);
     if (track >= 0) state.failed.add(track);
     showPlaylist();
-    const started = track >= 0 && track === state.track;
-    showError(`${started ? 'Playback of' : 'Cannot play'} ${message.file} ${started ? 'stopped' : ''}`.trim(), explain(message));
+    const started = track >= 0 && track === state.track;   // it was playing (else it never opened)
+    showError(started ? `Playback of ${message.file} stopped` : `Cannot play ${message.file}`, explain(message));
   },
   onError(message) {
     if (message.phase === 'open') {

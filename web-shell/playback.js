@@ -16,6 +16,9 @@
 //   ~1e-15 — inaudible, but not bit-exact — so every block boundary is placed on a frame k
 //   where (k / rate) * rate === k: the origin is chosen among such frames, and block sizes
 //   are trimmed by a few frames so that each block ends on one.
+// - The first block of a playlist (or of a jump while paused) is asked for before the click
+//   and held, so a click only has to make the context and schedule it: nothing is decoded or
+//   relayed between the click and the first sample.
 // - Flow control: only AHEAD seconds are scheduled ahead of the playhead, with at most
 //   MAX_IN_FLIGHT block requests outstanding; a timer tops up as playback advances, so an
 //   hour-long file never sits decoded in memory.
@@ -29,7 +32,7 @@
 //   resume() promise pending and no event at all — so one watchdog per start turns "starting"
 //   into a stated problem (`outputProblem`) after START_WATCHDOG_MS; the next play() retries.
 
-const LEAD = 0.04;          // s between the first block's arrival and its start
+const LEAD = 0.02;          // s between a first block's arrival and its start (after a jump)
 const AHEAD = 3;            // s of audio kept scheduled ahead of the playhead
 const MAX_IN_FLIGHT = 3;    // block requests outstanding (the threads flavour has 4 slots)
 const PUMP_MS = 200;
@@ -82,6 +85,8 @@ export class Playback {
       s.disconnect();
     }
     this.sources = new Set();
+    this.early?.release();
+    this.early = null;             // the first block, held until there is a context to play it
     this.requests = [];            // frame counts asked of the decoder, in order, not yet answered
     this.next = next;              // what is heard until the first block plays
     this.marks = [];               // { at: frame of the schedule, track, frame, ratio, info }
@@ -102,6 +107,7 @@ export class Playback {
       this.play();   // in the sticky activation of the click that started the last playlist
       return;
     }
+    this.prefetch();
     if (this.ctx && this.ctx.sampleRate !== format.sample_rate) {
       this.closeContext();
       if (this.playing) {
@@ -123,7 +129,8 @@ export class Playback {
   jumped(generation, next) {
     this.resetSchedule(generation, next);
     this.changed();
-    this.pump();
+    if (this.playing) this.pump();
+    else this.prefetch();
   }
 
   // Call from a user gesture: creates (or recreates, for a new sample rate) the context.
@@ -207,6 +214,11 @@ export class Playback {
     if (this.ended) this.decoder.jump(0);   // from the start: blocks follow the jump
     this.playing = true;
     this.endedPlaying = false;
+    if (this.early) {
+      const block = this.early;
+      this.early = null;
+      this.receive(block);
+    }
     this.startOutput();
     this.startTimer();
     this.changed();
@@ -270,6 +282,13 @@ export class Playback {
     return (this.originFrame + this.scheduledFrames) / this.ctx.sampleRate - this.ctx.currentTime;
   }
 
+  // Asks for the first block while not playing (see the top of this file).
+  prefetch() {
+    if (!this.format || this.requests.length || this.scheduledFrames || this.decoderEnded || this.failed) return;
+    this.requests.push(this.blockFrames);
+    this.decoder.read(this.generation, this.blockFrames);
+  }
+
   // Requests blocks until AHEAD seconds are scheduled or requested.
   pump() {
     if (!this.playing || !this.ctx || !this.format || this.decoderEnded || this.failed) return;
@@ -291,8 +310,12 @@ export class Playback {
 
   // A block arrived: copy it once into an AudioBuffer and schedule it.
   receive(block) {
-    if (block.generation !== this.generation || !this.ctx) {
+    if (block.generation !== this.generation) {
       block.release();   // from before a jump or a new playlist
+      return;
+    }
+    if (!this.ctx) {
+      this.early = block;   // prefetched: played by the click that makes the context
       return;
     }
     const ctx = this.ctx;
@@ -333,7 +356,7 @@ export class Playback {
     this.requests.shift();
     this.decoderEnded = true;
     if (this.originFrame === null) this.originFrame = Math.ceil((this.ctx?.currentTime || 0) * (this.ctx?.sampleRate || 1));
-    if (this.ended) this.finish();
+    if (this.ended && this.playing) this.finish();
   }
 
   // Returns whether the error is news (not from before a seek, not a repeat).
