@@ -284,7 +284,7 @@ function phase() {
   if (playback.ended) return 'ended';
   // 'playing' only while it is heard (see playback.js): the context runs and has blocks.
   if (playback.playing) return playback.outputProblem ? 'no-output' : playback.sounding ? 'playing' : 'starting';
-  return playback.ctx ? 'paused' : 'ready';
+  return playback.started ? 'paused' : 'ready';
 }
 
 // The footer: which decoder module runs, and why not the threaded one.
@@ -352,7 +352,7 @@ function frame() {
   view.draw({
     fraction: total > 0 ? position / total : 0,
     level: playback.level(),
-    prompt: state.info && !playback.ctx && !state.error ? '▶  Click to play' : null,
+    prompt: state.info && !playback.started && !state.error ? '▶  Click to play' : null,
     message: state.error ? null : state.info ? 'Reading the waveform…' : state.message,
     error: stoppedByError() ? state.error.title : null,
   });

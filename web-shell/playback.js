@@ -4,8 +4,12 @@
 // server's stream natively: it says what is heard, pauses (suspends the context) and sets
 // the gain it is told to.
 //
-// - No AudioContext exists until the user's first click/key/button (play() is called from
-//   those handlers, synchronously, so the context may start).
+// - The AudioContext is made, suspended, as soon as a playlist is open, before any click:
+//   making one opens the audio device and blocks the main thread for 60-350 ms (Chromium with
+//   PulseAudio), while resuming a made one starts the clock within a few ms. It only runs
+//   when the user's first click/key/button resumes it (play() is called from those handlers,
+//   synchronously): browsers start audio only from a gesture, and the page never sounds
+//   before one.
 // - The context runs at the file's sample rate, so nothing resamples and blocks line up on
 //   whole sample frames: a block that starts `n` frames into the schedule starts at context
 //   frame originFrame + n, at time (originFrame + n) / sampleRate, computed from integers every
@@ -17,8 +21,8 @@
 //   where (k / rate) * rate === k: the origin is chosen among such frames, and block sizes
 //   are trimmed by a few frames so that each block ends on one.
 // - The first block of a playlist (or of a jump while paused) is asked for before the click
-//   and held, so a click only has to make the context and schedule it: nothing is decoded or
-//   relayed between the click and the first sample.
+//   and held, so a click only has to resume the context and schedule it LEAD ahead: nothing
+//   is decoded, relayed or opened between the click and the first sample.
 // - Flow control: only AHEAD seconds are scheduled ahead of the playhead, with at most
 //   MAX_IN_FLIGHT block requests outstanding; a timer tops up as playback advances, so an
 //   hour-long file never sits decoded in memory.
@@ -32,7 +36,10 @@
 //   resume() promise pending and no event at all — so one watchdog per start turns "starting"
 //   into a stated problem (`outputProblem`) after START_WATCHDOG_MS; the next play() retries.
 
-const LEAD = 0.02;          // s between a first block's arrival and its start (after a jump)
+// s between a first block's arrival and its start: even a suspended context's currentTime can
+// trail the frame it resumes at by part of a render burst (204 frames seen in Chromium), and a
+// first block started in the past plays late, overlapping the next one.
+const LEAD = 0.02;
 const AHEAD = 3;            // s of audio kept scheduled ahead of the playhead
 const MAX_IN_FLIGHT = 3;    // block requests outstanding (the threads flavour has 4 slots)
 const PUMP_MS = 200;
@@ -63,6 +70,7 @@ export class Playback {
     this.decoder = decoder;
     this.onChange = onChange || (() => {});
     this.ctx = null;
+    this.started = false;     // play() has resumed this context (it is made before the click)
     this.format = null;       // { sample_rate, channels } of the player's blocks
     this.blockFrames = 16384;
     this.playing = false;     // the user wants sound
@@ -108,13 +116,10 @@ export class Playback {
       return;
     }
     this.prefetch();
-    if (this.ctx && this.ctx.sampleRate !== format.sample_rate) {
-      this.closeContext();
-      if (this.playing) {
-        this.ensureContext();
-        this.startOutput();
-      }
-    }
+    if (this.ctx && this.ctx.sampleRate !== format.sample_rate) this.closeContext();
+    const made = !this.ctx;
+    this.prepareContext();
+    if (made && this.playing && this.ctx) this.startOutput();   // sticky activation lets it start
     this.changed();
     this.pump();
   }
@@ -157,10 +162,23 @@ export class Playback {
     return ctx;
   }
 
+  // Makes the context ahead of the click (see the top of this file), held suspended: where a
+  // page's own script counts as a gesture (test harnesses) it would otherwise start at once.
+  prepareContext() {
+    if (this.ctx) return;
+    try {
+      const ctx = this.ensureContext();
+      if (!this.playing) ctx.suspend().catch(() => {});
+    } catch {
+      // No Web Audio: play() says so, from the click.
+    }
+  }
+
   closeContext() {
     const ctx = this.ctx;
     this.resetSchedule(this.generation, this.heard());
     this.ctx = null;
+    this.started = false;
     this.stopWatchdog();
     ctx.onstatechange = null;
     ctx.close().catch(() => {});
@@ -211,6 +229,7 @@ export class Playback {
   // Starts or resumes. Call from a user gesture (it may create the context).
   play() {
     this.ensureContext();
+    this.started = true;
     if (this.ended) this.decoder.jump(0);   // from the start: blocks follow the jump
     this.playing = true;
     this.endedPlaying = false;
@@ -314,8 +333,8 @@ export class Playback {
       block.release();   // from before a jump or a new playlist
       return;
     }
-    if (!this.ctx) {
-      this.early = block;   // prefetched: played by the click that makes the context
+    if (!this.ctx || (!this.playing && this.originFrame === null)) {
+      this.early = block;   // prefetched: played by the click that starts the context
       return;
     }
     const ctx = this.ctx;
