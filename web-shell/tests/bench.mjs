@@ -372,8 +372,8 @@ try {
     sections.push(`| ${r.version} | ${r.flavour} (${r.isolated ? 'yes' : 'no'}) | ${spread(r.latency.tap, 1, ' ms')} | ${spread(r.latency.scheduled, 1, ' ms')} | ` +
       `${fmt(median(r.latency.outputLatency))} ms | ${fmt(r.relay.msPerSecond, 3)} (${spread(r.relay.windows, 3)}) ms | ${r.relay.underruns} | ${mib} |`);
   }
-  sections.push('\nThe tap sees a sample when the audio thread renders it (output latency not included); its column also includes loading the tap\'s AudioWorklet module after the click. ' +
-    'The next column is a page without the measurement hook: context start-up, the first block decoded and relayed, and the 40 ms scheduling lead; then the context\'s own outputLatency (0 where the engine does not report it). ' +
+  sections.push('\nThe tap sees a sample when the audio thread renders it (output latency not included). The page makes its AudioContext (suspended; with the tap\'s AudioWorklet) when the file opens and prefetches the first block, so a click resumes the context and schedules that block. ' +
+    'The next column is a page without the measurement hook: the context\'s resume and the 20 ms scheduling lead; then the context\'s own outputLatency (0 where the engine does not report it). ' +
     `Main-thread cost per block: the message handler, one typed-array copy per channel into a new AudioBuffer (threads: \`getChannelData(c).set(sharedView)\`; nothreads: \`copyToChannel(ownedView, c)\`), and scheduling an AudioBufferSourceNode, over ${relaySeconds} s of ${relayFile.label}. ` +
     'Page memory is `performance.measureUserAgentSpecificMemory()` (page, worker and wasm memory): only Chromium has it, and only cross-origin isolated.\n');
   if (pageMemory) {
