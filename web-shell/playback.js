@@ -115,11 +115,10 @@ export class Playback {
       this.play();   // in the sticky activation of the click that started the last playlist
       return;
     }
+    const previous = this.ctx;
+    this.prepareContext();   // ensureContext closes one at another rate
+    if (this.playing && this.ctx && this.ctx !== previous) this.startOutput();   // sticky activation lets it start
     this.prefetch();
-    if (this.ctx && this.ctx.sampleRate !== format.sample_rate) this.closeContext();
-    const made = !this.ctx;
-    this.prepareContext();
-    if (made && this.playing && this.ctx) this.startOutput();   // sticky activation lets it start
     this.changed();
     this.pump();
   }
@@ -165,7 +164,6 @@ export class Playback {
   // Makes the context ahead of the click (see the top of this file), held suspended: where a
   // page's own script counts as a gesture (test harnesses) it would otherwise start at once.
   prepareContext() {
-    if (this.ctx) return;
     try {
       const ctx = this.ensureContext();
       if (!this.playing) ctx.suspend().catch(() => {});
