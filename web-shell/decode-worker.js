@@ -118,19 +118,55 @@ function closeHandle(m, opened) {
   sources.delete(opened.source);
 }
 
-// The module for the formats only FFmpeg reads (AAC/ALAC in M4A, ADTS, WebM, WMA), with the
-// FFmpeg backend alone: loaded the first time a file needs it, since FFmpeg's part would add
-// 70 % to the default module. Both stay loaded; each file goes to the one that reads it.
-let defaultModule = null;
-let ffmpegModule = null;
-function loadFfmpegModule() {
-  if (!ffmpegModule) {
-    importScripts(`tonearm-${flavour}-ffmpeg.js`);
+// The modules (web-shell/module/CMakeLists.txt), each loaded the first time a playlist needs it
+// and kept: the default one reads what libsndfile reads but Ogg Vorbis and Opus; the Ogg one is
+// the same with those two (libvorbis and libopus would add 44 % to the default module), so it
+// reads all the default one does; the FFmpeg one reads only what FFmpeg's part adds (AAC/ALAC in
+// M4A, ADTS, WebM, WMA). Each one's factory is named by its script.
+const MODULES = {
+  default: { script: `tonearm-${flavour}.js`, factory: () => createTonearm },
+  ogg: { script: `tonearm-${flavour}-ogg.js`, factory: () => createTonearmOgg },
+  ffmpeg: { script: `tonearm-${flavour}-ffmpeg.js`, factory: () => createTonearmFfmpeg },
+};
+const loadedModules = {};
+function loadModule(name) {
+  if (!loadedModules[name]) {
+    importScripts(MODULES[name].script);
     // A copy of the options: an Emscripten factory makes the object it is given the module, so
     // two modules given one object would share it, and the second's exports replace the first's.
-    ffmpegModule = createTonearmFfmpeg({ ...moduleOptions }).then((m) => Object.assign(installReader(m), { ffmpeg: true }));
+    loadedModules[name] = MODULES[name].factory()({ ...moduleOptions })
+      .then((m) => Object.assign(installReader(m), { moduleName: name }));
   }
-  return ffmpegModule;
+  return loadedModules[name];
+}
+
+// The modules to try for these readers, in order: a playlist with an Ogg stream in it (the file
+// starts "OggS") goes to the Ogg module, which plays the rest of it too; any other to the
+// default one. What the first calls unsupported throughout goes to FFmpeg's.
+function modulesFor(readers) {
+  const ogg = readers.some((reader) => {
+    try {
+      return String.fromCharCode(...reader.read(0, 4)) === 'OggS';
+    } catch {
+      return false;   // the decoder will say what is wrong with it
+    }
+  });
+  return ogg ? ['ogg', 'ffmpeg'] : ['default', 'ffmpeg'];
+}
+
+// open(m) in the first of `names`' modules that does not call the input unsupported throughout
+// (`unsupported(error)`); when none reads it, the first module's error stands.
+async function openInModules(names, open, unsupported) {
+  let first = null;
+  for (const name of names) {
+    try {
+      return open(await loadModule(name));
+    } catch (e) {
+      if (!unsupported(e)) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
 }
 
 // ----------------------------------------------------------------------- the player
@@ -177,19 +213,10 @@ function closePlayer({ m, player, tracks }) {
   for (const track of tracks) sources.delete(track.source);
 }
 
-// The default module's player or, when it reads none of the files, the FFmpeg module's.
-async function openPlayerWithFallback(entries) {
-  try {
-    return openPlayer(defaultModule, entries);
-  } catch (e) {
-    if (!e.errors?.length || !e.errors.every((x) => x.kind === 'unsupported')) throw e;
-    const ffmpeg = await loadFfmpegModule();
-    try {
-      return openPlayer(ffmpeg, entries);
-    } catch (f) {
-      throw f.errors?.every((x) => x.kind === 'unsupported') ? e : f;
-    }
-  }
+// The player of the first module that reads any of the files (modulesFor).
+function openPlayerInModules(entries) {
+  return openInModules(modulesFor(entries.map((e) => e.reader)), (m) => openPlayer(m, entries),
+    (e) => e.errors?.length && e.errors.every((x) => x.kind === 'unsupported'));
 }
 
 function closeStream() {
@@ -202,8 +229,8 @@ function closeStream() {
 
 async function openEntries(id, entries) {
   closeStream();
-  const opened = await openPlayerWithFallback(entries);
-  if (id !== openSeq) {   // a newer open came while the FFmpeg module loaded
+  const opened = await openPlayerInModules(entries);
+  if (id !== openSeq) {   // a newer open came while a module loaded
     closePlayer(opened);
     return;
   }
@@ -221,7 +248,7 @@ async function openEntries(id, entries) {
   stream = { id, ...opened, format: { sample_rate, channels }, blockFrames, slots, generation: 0, waiting: [],
     postedMemory: null, scan: null, errorsSeen: 0 };
   post({ type: 'opened', id, format: stream.format, next, names: entries.map((e) => e.name), flavour, blockFrames,
-    module: m.ffmpeg ? 'ffmpeg' : 'default' });
+    module: m.moduleName });
   postTrackErrors(stream);
 }
 
@@ -450,9 +477,7 @@ const moduleOptions = {
   print: (text) => console.log(text),
   printErr: (text) => console.debug(text),  // libsndfile's chatter, not page errors
 };
-importScripts(`tonearm-${flavour}.js`);
-const ready = createTonearm({ ...moduleOptions }).then((module) => {
-  defaultModule = installReader(module);
+const ready = loadModule('default').then((module) => {
   tonearm = module;
   const facts = workerFacts();
   post({ type: 'ready', flavour, sharedMemory: facts.sharedMemory, webAudioInWorker: facts.webAudio.some((t) => t !== 'undefined'),

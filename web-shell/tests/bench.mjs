@@ -75,9 +75,9 @@ const seconds = (file) => {
 
 // ---------------------------------------------------------------------------- sizes
 function sizes() {
-  // The default modules, and the FFmpeg ones the page loads only for a file that needs them.
+  // The default modules, and the Ogg and FFmpeg ones the page loads only for a file that needs them.
   const lines = ['| module | .wasm raw | .wasm gzip -9 | .js glue raw | .js glue gzip -9 |', '|---|---:|---:|---:|---:|'];
-  for (const flavour of ['threads', 'nothreads', 'threads-ffmpeg', 'nothreads-ffmpeg']) {
+  for (const flavour of ['threads', 'nothreads', 'threads-ogg', 'nothreads-ogg', 'threads-ffmpeg', 'nothreads-ffmpeg']) {
     const wasm = fs.readFileSync(path.join(dist, `tonearm-${flavour}.wasm`));
     let js = fs.readFileSync(path.join(dist, `tonearm-${flavour}.js`));
     const worker = path.join(dist, `tonearm-${flavour}.worker.js`);

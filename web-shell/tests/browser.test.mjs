@@ -10,7 +10,8 @@
 // destination) and compared with tonearm's native decode of the same file:
 //   WAV and FLAC: every sample identical (the context runs at the file's rate: 44.1 and 48 kHz)
 //   Vorbis, Opus, MP3, AAC in M4A, Opus in WebM: within LOSSY_TOLERANCE (see decode.test.mjs);
-//   the last two through the FFmpeg module, which the worker loads for them and only for them
+//   Ogg Vorbis and Opus through the Ogg module, the last two through the FFmpeg module, which
+//   the worker loads for them and only for them
 // Before the first click nothing is evaluated in the page (Puppeteer's evaluate counts as a user
 // gesture): state comes from what the page logs, through instrument.js (browser.mjs).
 // Every page's log is also held to the page's promise of honesty: 'playing' only while the
@@ -381,12 +382,14 @@ for (const { isolation, flavour, suite } of variants) {
         if (f.lossless) assert.equal(cmp.maxDiff, 0, `first difference at frame ${cmp.firstDiff} (max ${cmp.maxDiff})`);
         else assert.ok(cmp.maxDiff <= LOSSY_TOLERANCE, `max difference ${cmp.maxDiff} (SNR ${cmp.snrDb.toFixed(1)} dB)`);
         assert.equal(s.relayedFrames, ref.frames);
-        // The FFmpeg module is fetched for the file that needs it and only then (the default
-        // module's files in the list show that the engine reports a worker's fetches).
+        // The Ogg and FFmpeg modules are fetched for a file that needs them and only then (the
+        // default module's files in the list show that the engine reports a worker's fetches).
         const { modules } = await probe(page);
         assert.ok(modules.includes(`tonearm-${flavour}.wasm`), `the worker fetched ${modules.join(', ')}`);
-        const ffmpegLoaded = modules.filter((name) => /^tonearm-\w+-ffmpeg\.(js|wasm)$/.test(name));
-        assert.equal(ffmpegLoaded.length, f.module === 'ffmpeg' ? 2 : 0, `the worker fetched ${modules.join(', ')}`);
+        for (const extra of ['ogg', 'ffmpeg']) {
+          const fetched = modules.filter((name) => name === `tonearm-${flavour}-${extra}.js` || name === `tonearm-${flavour}-${extra}.wasm`);
+          assert.equal(fetched.length, f.module === extra ? 2 : 0, `the worker fetched ${modules.join(', ')}`);
+        }
         assert.equal(s.copy.shared, 0, `copyToChannel got shared views: ${s.copy.sharedSeen.join('; ')}`);
         // threads: one set() per channel out of shared memory into the AudioBuffer's own arrays;
         // nothreads: copyToChannel from the transferred (owned) buffer.

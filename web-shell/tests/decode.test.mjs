@@ -3,8 +3,9 @@
 //   lossless (WAV, FLAC, ALAC):          every sample identical
 //   lossy (Vorbis, Opus, MP3, AAC, WMA): |wasm - native| <= LOSSY_TOLERANCE (1e-5) for every sample
 //     (see fixtures.mjs)
-// The formats only FFmpeg reads go through each flavour's FFmpeg module (tonearm-<flavour>-ffmpeg),
-// which the page loads only for them: the default module must call them `unsupported`.
+// Ogg Vorbis and Opus go through each flavour's Ogg module (tonearm-<flavour>-ogg), the formats
+// only FFmpeg reads through its FFmpeg module (-ffmpeg); the page loads each only for them, so
+// the default module must call them `unsupported`.
 // The module's player (the library's PlayerCore, which the page's worker drives) joins a
 // playlist gaplessly, seeks and steps as the terminal player does, and skips what it cannot play.
 // Run by scripts/web test: node --test web-shell/tests/decode.test.mjs
@@ -107,11 +108,15 @@ for (const flavour of ['threads', 'nothreads']) {
       });
     }
 
-    test('each file goes to one module: the default one calls the FFmpeg formats unsupported, and the other way round', async () => {
+    test('each file goes to its module: the default one calls Ogg Vorbis/Opus and the FFmpeg formats unsupported, the Ogg one reads all but FFmpeg\'s, FFmpeg\'s only its own', async () => {
+      const reads = { '': (f) => !f.module, '-ogg': (f) => f.module !== 'ffmpeg', '-ffmpeg': (f) => f.module === 'ffmpeg' };
       for (const f of [...FIXTURES, ...NODE_FIXTURES]) {
-        const other = f.module === 'ffmpeg' ? flavour : `${flavour}-ffmpeg`;
-        await assert.rejects(WasmDecoder.open(other, fs.readFileSync(path.join(dir, f.name)), f.name),
-          (e) => e.kind === 'unsupported', `${f.name} in ${other}`);
+        const bytes = fs.readFileSync(path.join(dir, f.name));
+        for (const [suffix, read] of Object.entries(reads)) {
+          const module = `${flavour}${suffix}`;
+          if (read(f)) (await WasmDecoder.open(module, bytes, f.name)).close();
+          else await assert.rejects(WasmDecoder.open(module, bytes, f.name), (e) => e.kind === 'unsupported', `${f.name} in ${module}`);
+        }
       }
       // Neither reads it: the default module's reason stands.
       await assert.rejects(WasmDecoder.openAny(flavour, fs.readFileSync(path.join(dir, 'notes.mp3')), 'notes.mp3'),
@@ -153,6 +158,25 @@ for (const flavour of ['threads', 'nothreads']) {
         } finally {
           player.close();
         }
+      }
+    });
+
+    test('the Ogg module plays a playlist mixing Ogg Vorbis with the default module\'s formats, joined gaplessly', async () => {
+      const names = ['tone.wav', 'tone.ogg', 'long.flac'];
+      const player = await WasmPlayer.open(`${flavour}-ogg`, names.map(file), 10007);
+      try {
+        const { planar } = player.renderAll();
+        const refs = names.map(ref);
+        assert.equal(planar[0].length, refs.reduce((n, r) => n + r.frames, 0), 'frames');
+        let at = 0;
+        for (const [i, r] of refs.entries()) {
+          const got = planar.map((ch) => ch.subarray(at, at + r.frames));
+          if (names[i] === 'tone.ogg') assert.ok(maxDifference(got, r.planar).max <= LOSSY_TOLERANCE, names[i]);
+          else assert.equal(firstDifference(got, r.planar), null, names[i]);
+          at += r.frames;
+        }
+      } finally {
+        player.close();
       }
     });
 

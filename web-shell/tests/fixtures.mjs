@@ -24,15 +24,16 @@ export const LOSSY_TOLERANCE = 1e-5;
 // shifted channels show), encoded by tonearm's own CLI (or ffmpeg), and decoded by tonearm's
 // CLI to float WAV as the reference. Cached by recipe and native binary (a new native build
 // makes new references).
-// The formats only FFmpeg reads are encoded by Debian's ffmpeg (`ffmpeg`: its codec options) and
-// decoded by the page's FFmpeg module (`module`), which the worker loads when a file needs it.
+// The formats only FFmpeg reads are encoded by Debian's ffmpeg (`ffmpeg`: its codec options).
+// `module`: the page's module that decodes it, when not the default one — the Ogg module (Ogg
+// Vorbis and Opus) or the FFmpeg one — which the worker loads when a file needs it.
 export const FIXTURES = [
   // name, rate, seconds, encoding for `tonearm decode`
   { name: 'tone.wav', rate: 44100, seconds: 3, encoding: '16', lossless: true },
   { name: 'tone.flac', rate: 48000, seconds: 3, encoding: '24', lossless: true },
-  { name: 'tone.ogg', rate: 44100, seconds: 3, encoding: null, lossless: false },
+  { name: 'tone.ogg', rate: 44100, seconds: 3, encoding: null, lossless: false, module: 'ogg' },
   { name: 'tone.mp3', rate: 44100, seconds: 3, encoding: null, lossless: false },
-  { name: 'tone.opus', rate: 48000, seconds: 3, encoding: null, lossless: false },
+  { name: 'tone.opus', rate: 48000, seconds: 3, encoding: null, lossless: false, module: 'ogg' },
   { name: 'long.flac', rate: 44100, seconds: 40, encoding: '16', lossless: true },
   { name: 'tone.m4a', rate: 44100, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'aac', '-b:a', '192k'] },
   { name: 'tone.webm', rate: 48000, seconds: 3, lossless: false, module: 'ffmpeg', ffmpeg: ['-c:a', 'libopus', '-b:a', '128k'] },

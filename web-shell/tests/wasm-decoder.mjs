@@ -37,9 +37,9 @@ export class WasmDecodeError extends Error {
 }
 
 export class WasmDecoder {
-  // `flavour` names the module: threads, nothreads, threads-ffmpeg or nothreads-ffmpeg.
-  static async open(flavour, bytes, name = 'file', blockFrames = 16384) {
-    const m = await loadModule(flavour);
+  // `module` names the module: a flavour (threads, nothreads), alone or with -ogg or -ffmpeg.
+  static async open(module, bytes, name = 'file', blockFrames = 16384) {
+    const m = await loadModule(module);
     const fail = () => {
       throw new WasmDecodeError(m.UTF8ToString(m._ta_error_kind()), m.UTF8ToString(m._ta_error_message()));
     };
@@ -57,18 +57,21 @@ export class WasmDecoder {
     return new WasmDecoder(m, handle, source, blockFrames, fail);
   }
 
-  // As the page's worker does: the default module, or the FFmpeg one for what it does not read.
+  // In the module the page's worker would use (its modulesFor): the Ogg one for an Ogg stream,
+  // else the default one; FFmpeg's for what that calls unsupported.
   static async openAny(flavour, bytes, name = 'file', blockFrames = 16384) {
-    try {
-      return await WasmDecoder.open(flavour, bytes, name, blockFrames);
-    } catch (e) {
-      if (e.kind !== 'unsupported') throw e;
+    const ogg = String.fromCharCode(...bytes.subarray(0, 4)) === 'OggS';
+    const modules = ogg ? [`${flavour}-ogg`, `${flavour}-ffmpeg`] : [flavour, `${flavour}-ffmpeg`];
+    let first = null;
+    for (const module of modules) {
       try {
-        return await WasmDecoder.open(`${flavour}-ffmpeg`, bytes, name, blockFrames);
-      } catch (f) {
-        throw f.kind === 'unsupported' ? e : f;
+        return await WasmDecoder.open(module, bytes, name, blockFrames);
+      } catch (e) {
+        if (e.kind !== 'unsupported') throw e;
+        first ??= e;
       }
     }
+    throw first;
   }
 
   constructor(m, handle, source, blockFrames, fail) {

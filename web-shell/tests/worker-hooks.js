@@ -23,20 +23,9 @@ handlers.grow = async (message) => {
   post({ type: 'grow', id: message.id, grew: ptr !== 0 });
 };
 
-// Opens with the default module or, for a format it does not know, with the FFmpeg module:
-// { m, handle, source }. When neither reads the file, the default module's error stands.
-async function openWithFallback(reader, name) {
-  try {
-    return { m: defaultModule, ...openHandle(defaultModule, reader, name) };
-  } catch (e) {
-    if (e.kind !== 'unsupported') throw e;
-    const ffmpeg = await loadFfmpegModule();
-    try {
-      return { m: ffmpeg, ...openHandle(ffmpeg, reader, name) };
-    } catch (f) {
-      throw f.kind === 'unsupported' ? e : f;
-    }
-  }
+// Opens in the module the page would use for this file (modulesFor): { m, handle, source }.
+function openInModule(reader, name) {
+  return openInModules(modulesFor([reader]), (m) => ({ m, ...openHandle(m, reader, name) }), (e) => e.kind === 'unsupported');
 }
 
 // Decodes a whole file as fast as possible with a decoder of its own and reports the time; the
@@ -50,7 +39,7 @@ handlers.bench = async (message) => {
     if (!response.ok) throw new Error(`${message.url}: HTTP ${response.status}`);
     const reader = blobReader(await response.blob());
     await ready;
-    opened = await openWithFallback(reader, 'bench');
+    opened = await openInModule(reader, 'bench');
     m = opened.m;
     const info = JSON.parse(m.UTF8ToString(m._ta_info_json(opened.handle)));
     const block = 16384;
@@ -60,7 +49,7 @@ handlers.bench = async (message) => {
     for (let n; (n = m._ta_read(opened.handle, ptr, block)) > 0; ) frames += n;
     const ms = performance.now() - t0;
     post({ type: 'bench', id: message.id, ms, frames, sampleRate: info.sample_rate, channels: info.channels,
-      module: m.ffmpeg ? 'ffmpeg' : 'default' });
+      module: m.moduleName });
   } catch (e) {
     post({ type: 'bench', id: message.id, error: e.message || String(e) });
   } finally {
