@@ -121,13 +121,6 @@ function spearman(xs, ys) {
   return num / Math.sqrt(da * db);
 }
 
-// Firefox ESR 153 deadlocks after a few playing pages with the AudioWorklet tap in one session
-// (the 2nd to the 8th here: the content process's main thread and its GraphRunner thread each
-// wait on a lock; without the tap 12 of 12 pages play), so its run stops after each module's
-// first two playing pages, and says so; TONEARM_FIREFOX_FULL=1 runs the rest anyway.
-const full = !engine.sessionAudioLimit || process.env.TONEARM_FIREFOX_FULL === '1';
-const later = (name, ...rest) => test(name, { skip: !full && `${engine.label} deadlocks after a few pages with the AudioWorklet tap (README); TONEARM_FIREFOX_FULL=1 runs it` }, ...rest);
-
 const stats = (page) => page.evaluate(() => ({ ...window.tonearm.playback.stats, copy: globalThis.__copyToChannel }));
 const probe = (page) => page.evaluate(() => window.tonearm.client.probe());
 
@@ -144,7 +137,7 @@ for (const { isolation, flavour, suite } of variants) {
   const server = () => (isolation ? servers.isolated : servers.plain);
   const open = (query, options) => openPage(server(), query, options);
   describe(`${engine.label}, ${isolation ? 'with' : 'without'} COOP/COEP: the ${flavour} module`, () => {
-    // A browser of its own for each module (Firefox: see sessionAudioLimit).
+    // A browser of its own for each module.
     before(async () => {
       await browser?.close();
       browser = await launch(engine);
@@ -218,7 +211,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('without ?src= the demo plays after a click; time and progress advance; ↓/↑ set the volume', async (t) => {
+    test('without ?src= the demo plays after a click; time and progress advance; ↓/↑ set the volume', async (t) => {
       const { page, log, done } = await open('?tap');
       await log.untilPhase('ready');
       assert.ok(log.states.every((s) => s.phase !== 'playing' && s.phase !== 'starting'), `phases before the click: ${JSON.stringify(log.states)}`);
@@ -286,7 +279,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('the waveform on the canvas follows the file, the played part in the accent colour', async () => {
+    test('the waveform on the canvas follows the file, the played part in the accent colour', async () => {
       const { page, log, done } = await open('');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -366,7 +359,7 @@ for (const { isolation, flavour, suite } of variants) {
 
     for (const f of FIXTURES.filter((x) => x.seconds <= 5)) {
       const block = f.name === 'tone.flac' ? 1000 : f.name === 'tone.wav' ? 16384 : 4410;
-      later(`${f.name} plays ${f.lossless ? 'bit-exactly' : `within ${LOSSY_TOLERANCE}`} (native decode = what the tap heard; ${block}-frame blocks)`, async (t) => {
+      test(`${f.name} plays ${f.lossless ? 'bit-exactly' : `within ${LOSSY_TOLERANCE}`} (native decode = what the tap heard; ${block}-frame blocks)`, async (t) => {
         const { page, log, done } = await open(`?tap&block=${block}&src=/fixtures/${f.name}`);
         await log.untilPhase('ready');
         await page.click('canvas');
@@ -399,7 +392,7 @@ for (const { isolation, flavour, suite } of variants) {
     }
 
     if (flavour === 'threads') {
-      later('copyToChannel instrumentation sees a shared view, which the engine refuses (the check above is live)', async () => {
+      test('copyToChannel instrumentation sees a shared view, which the engine refuses (the check above is live)', async () => {
         const { page, log, done } = await open('?src=/fixtures/tone.wav');
         await log.untilPhase('ready');
         const result = await page.evaluate(() => {
@@ -417,7 +410,7 @@ for (const { isolation, flavour, suite } of variants) {
       });
     }
 
-    later('long file: playback starts after the first block and only a few seconds are decoded ahead', async (t) => {
+    test('long file: playback starts after the first block and only a few seconds are decoded ahead', async (t) => {
       const { page, log, done } = await open('?tap&src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -435,7 +428,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('a 2.5 s stall of the main thread while playing leaves no gap: the tap hears the file whole', async () => {
+    test('a 2.5 s stall of the main thread while playing leaves no gap: the tap hears the file whole', async () => {
       const { page, log, done } = await open('?tap&src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -460,7 +453,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('wasm memory growing while playing (threads: a new SharedArrayBuffer) keeps the output bit-exact', async (t) => {
+    test('wasm memory growing while playing (threads: a new SharedArrayBuffer) keeps the output bit-exact', async (t) => {
       const { page, log, done } = await open('?tap&src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -487,7 +480,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('keyboard, seek slider, file picker and drag-and-drop', async () => {
+    test('keyboard, seek slider, file picker and drag-and-drop', async () => {
       const { page, log, done } = await open('?src=/fixtures/long.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -544,7 +537,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('a 2-hour file picked through the file input is read in slices: wasm memory as for a short file; its last minute plays at once', async () => {
+    test('a 2-hour file picked through the file input is read in slices: wasm memory as for a short file; its last minute plays at once', async () => {
       const { page, log, done } = await open('?src=/fixtures/tone.wav');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -568,7 +561,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    if (isolation) later('?src= on a server that ignores Range requests: the whole body is read (from a Blob), bit-exactly', async (t) => {
+    if (isolation) test('?src= on a server that ignores Range requests: the whole body is read (from a Blob), bit-exactly', async (t) => {
       const { page, log, done } = await openPage(servers.wholeBodies, '?tap&src=/fixtures/tone.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -583,7 +576,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('three files picked together play gaplessly as one playlist: the tap hears the album whole, bit for bit', async (t) => {
+    test('three files picked together play gaplessly as one playlist: the tap hears the album whole, bit for bit', async (t) => {
       const { page, log, done } = await open('?tap&src=/fixtures/tone.wav');
       await log.untilPhase('ready');
       const album = ['album-1.wav', 'album-2.flac', 'album-3.wav'];
@@ -606,7 +599,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('n and p (the terminal\'s keys) and a click in the list move between the picked files', async () => {
+    test('n and p (the terminal\'s keys) and a click in the list move between the picked files', async () => {
       const { page, log, done } = await open('?src=/fixtures/tone.wav');
       await log.untilPhase('ready');
       await page.upload('#file', path.join(dir, 'long.flac'), path.join(dir, 'tone.wav'), path.join(dir, 'long.flac'));
@@ -636,7 +629,7 @@ for (const { isolation, flavour, suite } of variants) {
       { src: '/fixtures/missing.flac', shows: /Cannot play missing\.flac: the file was not found .*HTTP 404/, allow: [/404/] },
     ];
     for (const b of broken) {
-      later(`?src=${b.src} shows an error, then the page still plays a good file`, async () => {
+      test(`?src=${b.src} shows an error, then the page still plays a good file`, async () => {
         const { page, log, done } = await open(`?tap&src=${b.src}`, { allowErrors: b.allow || [] });
         await log.untilPhase('error');
         assert.match(log.state().error, b.shows);
@@ -652,7 +645,7 @@ for (const { isolation, flavour, suite } of variants) {
       });
     }
 
-    later('a corrupt FLAC shows a decode error while playing, and the page recovers', async () => {
+    test('a corrupt FLAC shows a decode error while playing, and the page recovers', async () => {
       const { page, log, done } = await open('?tap&src=/fixtures/corrupt.flac');
       await log.untilPhase('ready');
       await page.click('canvas');
@@ -663,7 +656,7 @@ for (const { isolation, flavour, suite } of variants) {
       await done();
     });
 
-    later('a decoder module that fails to load shows an error on the page', async () => {
+    test('a decoder module that fails to load shows an error on the page', async () => {
       // A server whose .wasm files are missing: the worker starts, its module cannot.
       const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'tonearm-empty-'));
       const brokenServer = await serve({ isolation, mounts: [
@@ -679,7 +672,7 @@ for (const { isolation, flavour, suite } of variants) {
       }
     });
 
-    later('50 start/stop clicks and 40 failed opens: errors shown, no new workers or contexts, no memory growth', async (t) => {
+    test('50 start/stop clicks and 40 failed opens: errors shown, no new workers or contexts, no memory growth', async (t) => {
       const { page, log, done } = await open('?src=/fixtures/long.flac', { allowErrors: [/404/] });
       const broken = ['/fixtures/corrupt.flac', '/fixtures/empty.wav', '/fixtures/missing.flac', '/fixtures/notes.mp3'];
       const failedOpens = async (rounds) => {

@@ -38,7 +38,6 @@ export const ENGINES = {
     needsSoundServer: true,   // with none, resume() never settles and the context stays 'suspended'
     reportsHeap: false,
     sinkTolerance: 0,
-    sessionAudioLimit: true,  // deadlocks after a few pages with the AudioWorklet tap (browser.test.mjs)
   },
   webkit: {
     name: 'webkit', label: 'WebKitGTK', driver: 'webdriver', package: 'webkit2gtk-driver',
