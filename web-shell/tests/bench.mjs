@@ -394,7 +394,7 @@ try {
       const ratios = (base) => `${fmt(sp.threads / base, 2)} / ${fmt(sp.nothreads / base, 2)}`;
       sections.push(`| ${sp.label} | ${fmt(sp.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(sp.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(sp.dad)} |`);
     }
-    sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file; wasm adds the planar split); `play --null` is the whole native process (start-up, the player, its null sink). ' +
+    sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file; each block checked for non-finite samples and split into planar channels on both sides); `play --null` is the whole native process (start-up, the player, its null sink). ' +
       'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
   }
   sections.push('### Size\n');
