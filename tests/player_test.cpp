@@ -182,6 +182,10 @@ TEST_F(PlayerTest, PauseHoldsThePositionAndResumeContinues)
     Player player(sink, {file});
     player.start();
     std::this_thread::sleep_for(300ms);
+    // Under TSan on a busy machine the real-time sink can run dry while the first blocks are
+    // decoded (a fresh-clone CI run saw one underrun here): this test counts only what the
+    // pause and the resume cause.
+    const auto underruns = player.status().underruns;
     player.set_paused(true);
     std::this_thread::sleep_for(50ms);  // a block in flight may still finish
     const double held = player.status().position;
@@ -191,8 +195,8 @@ TEST_F(PlayerTest, PauseHoldsThePositionAndResumeContinues)
     player.set_paused(false);
     std::this_thread::sleep_for(200ms);
     EXPECT_GT(player.status().position, held + 0.1);
+    EXPECT_EQ(player.status().underruns, underruns) << "pausing and resuming are not running dry";
     player.finish();
-    EXPECT_EQ(player.status().underruns, 0u) << "pausing is not running dry";
 }
 
 TEST_F(PlayerTest, SeekMovesThePositionAndPlaysFromThere)
