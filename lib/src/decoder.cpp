@@ -63,7 +63,8 @@ std::unique_ptr<detail::DecoderBackend> open_ffmpeg(detail::StreamSource source,
 
 // libsndfile first: it reads what it knows exactly as before. Only a stream it does not
 // recognise goes to FFmpeg; if FFmpeg does not recognise it either, libsndfile's verdict stands.
-// (Each web module has one of the two: see lib/CMakeLists.txt.)
+// (The page's default module has libsndfile's alone, its FFmpeg module FFmpeg's alone, and its
+// Ogg module both, FFmpeg's for Vorbis: see lib/CMakeLists.txt.)
 template <typename MakeSource>
 std::unique_ptr<detail::DecoderBackend> open_backend(MakeSource make_source, const std::string& name,
                                                      const StreamLength& length)

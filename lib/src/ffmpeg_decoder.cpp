@@ -45,9 +45,10 @@ constexpr int max_channels = 1024;
 constexpr int max_sample_rate = 1'536'000;
 constexpr int io_buffer_bytes = 64 << 10;
 
-// The containers and codecs this backend takes; the wasm build compiles exactly these.
-constexpr std::array<std::string_view, 4> accepted_demuxers = {"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "aac",
-                                                               "asf"};
+// The containers and codecs this backend takes; the wasm build compiles exactly these. (An Ogg
+// stream comes here only when libsndfile does not read it: Vorbis, in the page's Ogg module.)
+constexpr std::array<std::string_view, 5> accepted_demuxers = {"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "aac",
+                                                               "asf", "ogg"};
 constexpr std::array<AVCodecID, 6> accepted_codecs = {AV_CODEC_ID_AAC,    AV_CODEC_ID_ALAC,  AV_CODEC_ID_OPUS,
                                                       AV_CODEC_ID_VORBIS, AV_CODEC_ID_WMAV1, AV_CODEC_ID_WMAV2};
 
@@ -150,6 +151,8 @@ std::string container_name(const AVInputFormat* format, const ByteReader& reader
         return "ADTS";
     if (name == "asf")
         return "ASF";
+    if (name == "ogg")
+        return "Ogg";
     // Matroska and WebM share a demuxer; the EBML header's DocType tells them apart.
     std::uint8_t head[64] = {};
     const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, reader.read_at(0, head, sizeof head)));
