@@ -56,7 +56,7 @@ let latencyFile;
 if (corpus && fs.existsSync(path.join(corpus, 'throughput'))) {
   const names = quick ? ['flac.flac', 'mp3.mp3', 'aac.m4a'] : ['wav16.wav', 'flac.flac', 'ogg.ogg', 'opus.opus', 'mp3.mp3',
     'aac.m4a', 'alac.m4a', 'opus.webm'];
-  // (The M4A and WebM files come with scripts/bench's decode section.)
+  // (scripts/bench makes the M4A and WebM files for its decode and web sections.)
   files = names.filter((n) => fs.existsSync(path.join(corpus, 'throughput', n)))
     .map((n) => ({ label: /\.(m4a|webm)$/.test(n) ? n : n.split('.')[0], dir: path.join(corpus, 'throughput'), name: n }));
   latencyFile = { dir: path.join(corpus, 'latency'), name: 'tone.flac' };
@@ -107,6 +107,23 @@ function nativeLoopTimes(file, runs) {
   return JSON.parse(out).ms;
 }
 
+// mpg123's own CLI (Debian's libmpg123, the version the module is built from) decoding to float,
+// with the decoder it picks for this CPU (SIMD: AVX or SSE synth) and with its generic C one,
+// the only one wasm has: how much of MP3's gap is SIMD. Whole processes, writing to /dev/null.
+function mpg123Times(file, runs) {
+  const times = (cpu) => Array.from({ length: runs }, () => {
+    const t0 = process.hrtime.bigint();
+    execFileSync('mpg123', ['-q', ...cpu, '-e', 'f32', '-s', path.join(file.dir, file.name)], { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  });
+  try {
+    execFileSync('mpg123', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return { simd: times([]), generic: times(['--cpu', 'generic']) };
+}
+
 function nativeTimes(file, runs) {
   const out = [];
   for (let i = 0; i < runs; i++) {
@@ -138,23 +155,31 @@ async function browserDecodeTimes(browser, servers, file, runs) {
     await log.untilPhase(['ready', 'error'], 60000);
     await sleep(300);   // let the waveform scan finish its first slices
     const worker = [];
+    const reading = [];
     for (let i = 0; i < runs; i++) {
       const r = await page.evaluate((u) => window.tonearm.client.bench(u), `/bench/${file.name}`);
       if (r.error) throw new Error(r.error);
       worker.push(r.ms);
+      reading.push(r.readMs / r.ms);
     }
     result[flavour] = worker;
+    result[`${flavour}Reading`] = reading;
     if (flavour === 'nothreads') {
-      // Chromium's decodeAudioData at the file's rate (no resampling), in an OfflineAudioContext.
+      // Chromium's decodeAudioData at the file's rate (no resampling), in an OfflineAudioContext;
+      // no times where it does not decode the format (Debian's Chromium has no AAC).
       result.decodeAudioData = await page.evaluate(async ({ url, runs: n }) => {
         const bytes = await (await fetch(url)).arrayBuffer();
         const info = window.tonearm.state.info;
         const times = [];
-        for (let i = 0; i < n; i++) {
-          const ctx = new OfflineAudioContext(info.channels, 1, info.sample_rate);
-          const t0 = performance.now();
-          await ctx.decodeAudioData(bytes.slice(0));
-          times.push(performance.now() - t0);
+        try {
+          for (let i = 0; i < n; i++) {
+            const ctx = new OfflineAudioContext(info.channels, 1, info.sample_rate);
+            const t0 = performance.now();
+            await ctx.decodeAudioData(bytes.slice(0));
+            times.push(performance.now() - t0);
+          }
+        } catch {
+          return [];
         }
         return times;
       }, { url: `/bench/${file.name}`, runs });
@@ -341,10 +366,12 @@ try {
           const loop = nativeLoopTimes(file, runs);
           const node = await nodeTimes(file, runs);
           const web = await browserDecodeTimes(browser, servers, file, runs);
+          if (file.name.endsWith('.mp3')) chromium.mpg123 = { label: file.label, audio, ...mpg123Times(file, runs) };
           const x = (times) => audio / (median(times) / 1000);
           const xs = (times) => times.map((t) => audio / (t / 1000));   // per run, × real time
           chromium.speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
             nothreads: x(web.nothreads), dad: x(web.decodeAudioData),
+            reading: [median(web.threadsReading), median(web.nothreadsReading)],
             runs: { native: xs(nat), loop: xs(loop), node: xs(node), threads: xs(web.threads), nothreads: xs(web.nothreads),
               dad: xs(web.decodeAudioData) } });
           for (const [tool, times] of [['native play --null', nat], ['native decode loop', loop], ['wasm node', node], ['worker threads', web.threads],
@@ -388,14 +415,21 @@ try {
   if (chromium) {
     sections.push('### Decode speed in Chromium (× real time, higher is faster)\n');
     sections.push(`${chromium.version}.\n`);
-    sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop (threads / nothreads) | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData (threads / nothreads) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    sections.push('| file | seconds | native decode loop | native `tonearm play --null` | worker, threads | worker, nothreads | worker ÷ native loop (threads / nothreads) | worker\'s time reading the Blob (threads / nothreads) | same wasm under node | Chromium `decodeAudioData` | worker ÷ decodeAudioData (threads / nothreads) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const sp of chromium.speed) {
       const r = sp.runs;
       const ratios = (base) => `${fmt(sp.threads / base, 2)} / ${fmt(sp.nothreads / base, 2)}`;
-      sections.push(`| ${sp.label} | ${fmt(sp.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(sp.loop)} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(sp.dad)} |`);
+      sections.push(`| ${sp.label} | ${fmt(sp.audio)} | ${spread(r.loop, 0, '×')} | ${spread(r.native, 0, '×')} | ${spread(r.threads, 0, '×')} | ${spread(r.nothreads, 0, '×')} | ${ratios(sp.loop)} | ${sp.reading.map((f) => `${fmt(100 * f, 0)} %`).join(' / ')} | ${spread(r.node, 0, '×')} | ${spread(r.dad, 0, '×')} | ${ratios(sp.dad)} |`);
     }
-    sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file; each block checked for non-finite samples and split into planar channels on both sides); `play --null` is the whole native process (start-up, the player, its null sink). ' +
-      'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer. The ratios are of medians.\n');
+    sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file, with `FileReaderSync` in 2 MiB slices: the next column is that part of its time; each block checked for non-finite samples and split into planar channels on both sides); `play --null` is the whole native process (start-up, the player, its null sink). ' +
+      'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer (n/a: a format this Chromium does not decode). The ratios are of medians.\n');
+    const mp3 = chromium.mpg123;
+    if (mp3?.simd) {
+      const x = (times) => mp3.audio / (median(times) / 1000);
+      sections.push(`MP3's native side has SIMD the wasm build cannot use: Debian's \`mpg123\` CLI decoding ${mp3.label} to float, whole process, ` +
+        `${spread(mp3.simd.map((t) => mp3.audio / (t / 1000)), 0, '×')} with the decoder it picks for this CPU, ` +
+        `${spread(mp3.generic.map((t) => mp3.audio / (t / 1000)), 0, '×')} with \`--cpu generic\` (the C code the module runs): ${fmt(x(mp3.generic) / x(mp3.simd), 2)}×.\n`);
+    }
   }
   sections.push('### Size\n');
   sections.push(sizes());

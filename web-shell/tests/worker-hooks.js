@@ -28,8 +28,8 @@ function openInModule(reader, name) {
   return openInModules(modulesFor([reader]), (m) => ({ m, ...openHandle(m, reader, name) }), (e) => e.kind === 'unsupported');
 }
 
-// Decodes a whole file as fast as possible with a decoder of its own and reports the time; the
-// open playlist, if any, is not touched.
+// Decodes a whole file as fast as possible with a decoder of its own and reports the time, and
+// the part of it spent reading the Blob (readMs); the open playlist, if any, is not touched.
 handlers.bench = async (message) => {
   let m = null;
   let opened = null;
@@ -37,18 +37,31 @@ handlers.bench = async (message) => {
   try {
     const response = await fetch(message.url);
     if (!response.ok) throw new Error(`${message.url}: HTTP ${response.status}`);
-    const reader = blobReader(await response.blob());
+    const blob = blobReader(await response.blob());
+    let readMs = 0;
+    const reader = {
+      size: blob.size,
+      read(offset, count) {
+        const t = performance.now();
+        try {
+          return blob.read(offset, count);
+        } finally {
+          readMs += performance.now() - t;
+        }
+      },
+    };
     await ready;
     opened = await openInModule(reader, 'bench');
     m = opened.m;
     const info = JSON.parse(m.UTF8ToString(m._ta_info_json(opened.handle)));
     const block = 16384;
     ptr = m._malloc(block * info.channels * 4);
+    readMs = 0;
     const t0 = performance.now();
     let frames = 0;
     for (let n; (n = m._ta_read(opened.handle, ptr, block)) > 0; ) frames += n;
     const ms = performance.now() - t0;
-    post({ type: 'bench', id: message.id, ms, frames, sampleRate: info.sample_rate, channels: info.channels,
+    post({ type: 'bench', id: message.id, ms, readMs, frames, sampleRate: info.sample_rate, channels: info.channels,
       module: m.moduleName });
   } catch (e) {
     post({ type: 'bench', id: message.id, error: e.message || String(e) });
