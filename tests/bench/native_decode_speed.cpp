@@ -4,6 +4,7 @@
 // takes); prints one JSON line {"frames":N,"rate":R,"ms":[...]} with one decode time per run.
 //   native_decode_speed FILE RUNS
 #include "tonearm/decoder.hpp"
+#include "tonearm/deinterleave.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <vector>
 
 int main(int argc, char** argv)
@@ -35,9 +37,7 @@ int main(int argc, char** argv)
         const auto t0 = std::chrono::steady_clock::now();
         frames = 0;
         while (const std::size_t n = decoder.read_finite(block)) {
-            for (std::size_t c = 0; c < channels; ++c)
-                for (std::size_t i = 0; i < n; ++i)
-                    planar[c * n + i] = block[i * channels + c];
+            tonearm::deinterleave(std::span(block).first(n * channels), channels, planar);
             asm volatile("" : : "r"(planar.data()) : "memory");  // the block is used: kept
             frames += static_cast<long long>(n);
         }

@@ -19,6 +19,7 @@
 // ta_error_message() (ErrorKind names such as "unsupported", "malformed", "truncated").
 #include "tonearm/byte_source.hpp"
 #include "tonearm/decoder.hpp"
+#include "tonearm/deinterleave.hpp"
 #include "tonearm/error.hpp"
 #include "tonearm/player_controls.hpp"
 #include "tonearm/player_core.hpp"
@@ -179,12 +180,8 @@ public:
                 break;
             done += n;
         }
-        const float* in = interleaved_.data();
-        for (std::size_t c = 0; c < channels; ++c) {
-            float* out = planar + c * done;
-            for (std::size_t i = 0; i < done; ++i)
-                out[i] = in[i * channels + c];
-        }
+        tonearm::deinterleave(std::span(interleaved_).first(done * channels), channels,
+                              std::span(planar, done * channels));
         return static_cast<int>(done);
     }
 
@@ -347,12 +344,8 @@ EMSCRIPTEN_KEEPALIVE int ta_read(int handle, float* planar, int capacity)
             stream->decoder.expect_complete();
             return 0;
         }
-        const float* in = stream->interleaved.data();
-        for (std::size_t c = 0; c < channels; ++c) {
-            float* out = planar + c * frames;
-            for (std::size_t i = 0; i < frames; ++i)
-                out[i] = in[i * channels + c];
-        }
+        tonearm::deinterleave(std::span(stream->interleaved).first(frames * channels), channels,
+                              std::span(planar, frames * channels));
         return static_cast<int>(frames);
     });
 }
