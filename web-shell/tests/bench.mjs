@@ -111,16 +111,16 @@ function nativeLoopTimes(file, runs) {
 // with the decoder it picks for this CPU (SIMD: AVX or SSE synth) and with its generic C one,
 // the only one wasm has: how much of MP3's gap is SIMD. Whole processes, writing to /dev/null.
 function mpg123Times(file, runs) {
-  const times = (cpu) => Array.from({ length: runs }, () => {
-    const t0 = process.hrtime.bigint();
-    execFileSync('mpg123', ['-q', ...cpu, '-e', 'f32', '-s', path.join(file.dir, file.name)], { stdio: 'ignore' });
-    return Number(process.hrtime.bigint() - t0) / 1e6;
-  });
   try {
     execFileSync('mpg123', ['--version'], { stdio: 'ignore' });
   } catch {
     return null;
   }
+  const times = (cpu) => Array.from({ length: runs }, () => {
+    const t0 = process.hrtime.bigint();
+    execFileSync('mpg123', ['-q', ...cpu, '-e', 'f32', '-s', path.join(file.dir, file.name)], { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  });
   return { simd: times([]), generic: times(['--cpu', 'generic']) };
 }
 
@@ -166,7 +166,7 @@ async function browserDecodeTimes(browser, servers, file, runs) {
     result[`${flavour}Reading`] = reading;
     if (flavour === 'nothreads') {
       // Chromium's decodeAudioData at the file's rate (no resampling), in an OfflineAudioContext;
-      // no times where it does not decode the format (Debian's Chromium has no AAC).
+      // no times where it does not decode the format (Debian's Chromium has no ALAC).
       result.decodeAudioData = await page.evaluate(async ({ url, runs: n }) => {
         const bytes = await (await fetch(url)).arrayBuffer();
         const info = window.tonearm.state.info;
@@ -366,9 +366,10 @@ try {
           const loop = nativeLoopTimes(file, runs);
           const node = await nodeTimes(file, runs);
           const web = await browserDecodeTimes(browser, servers, file, runs);
-          if (file.name.endsWith('.mp3')) chromium.mpg123 = { label: file.label, audio, ...mpg123Times(file, runs) };
           const x = (times) => audio / (median(times) / 1000);
           const xs = (times) => times.map((t) => audio / (t / 1000));   // per run, × real time
+          const mpg123 = file.name.endsWith('.mp3') && mpg123Times(file, runs);
+          if (mpg123) chromium.mpg123 = { label: file.label, simd: xs(mpg123.simd), generic: xs(mpg123.generic) };
           chromium.speed.push({ label: file.label, audio, native: x(nat), loop: x(loop), node: x(node), threads: x(web.threads),
             nothreads: x(web.nothreads), dad: x(web.decodeAudioData),
             reading: [median(web.threadsReading), median(web.nothreadsReading)],
@@ -424,11 +425,10 @@ try {
     sections.push('\n"Native decode loop" and the wasm columns time the same loop (16384-frame blocks; native over bytes in memory, the worker over the file as a Blob read slice by slice, as it reads a picked file, with `FileReaderSync` in 2 MiB slices: the next column is that part of its time; each block checked for non-finite samples and split into planar channels on both sides); `play --null` is the whole native process (start-up, the player, its null sink). ' +
       'decodeAudioData decodes with Chromium\'s FFmpeg off the main thread into one AudioBuffer (n/a: a format this Chromium does not decode). The ratios are of medians.\n');
     const mp3 = chromium.mpg123;
-    if (mp3?.simd) {
-      const x = (times) => mp3.audio / (median(times) / 1000);
+    if (mp3) {
       sections.push(`MP3's native side has SIMD the wasm build cannot use: Debian's \`mpg123\` CLI decoding ${mp3.label} to float, whole process, ` +
-        `${spread(mp3.simd.map((t) => mp3.audio / (t / 1000)), 0, '×')} with the decoder it picks for this CPU, ` +
-        `${spread(mp3.generic.map((t) => mp3.audio / (t / 1000)), 0, '×')} with \`--cpu generic\` (the C code the module runs): ${fmt(x(mp3.generic) / x(mp3.simd), 2)}×.\n`);
+        `${spread(mp3.simd, 0, '×')} with the decoder it picks for this CPU, ` +
+        `${spread(mp3.generic, 0, '×')} with \`--cpu generic\` (the C code the module runs): ${fmt(median(mp3.generic) / median(mp3.simd), 2)}×.\n`);
     }
   }
   sections.push('### Size\n');
