@@ -181,11 +181,12 @@ std::size_t Decoder::read(std::span<std::int32_t> out) { return impl_->read(out)
 std::size_t Decoder::read_finite(std::span<float> out)
 {
     const std::size_t frames = read(out);
+    const AudioInfo& info = this->info();
     // Samples decoded from integers (PCM, FLAC, ALAC) are always finite: no scan, which was a
     // sixth of the page's WAV decode time.
-    if (info().lossless && !info().floating_point)
+    if (info.lossless && !info.floating_point)
         return frames;
-    const int channels = info().channels;
+    const int channels = info.channels;
     const auto decoded = out.first(frames * static_cast<std::size_t>(channels));
     if (const auto bad = std::find_if(decoded.begin(), decoded.end(), [](float x) { return !std::isfinite(x); });
         bad != decoded.end()) {
